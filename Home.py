@@ -1,0 +1,67 @@
+"""Entry page: what this is, which models are ready, which directions exist, where to go."""
+import pandas as pd
+import streamlit as st
+
+from core import app, encoders
+
+app.setup("Home", ":material/home:")
+
+st.title("Latent dashboard")
+st.markdown(
+    "Look inside embedding models. Score texts on named **directions** in embedding space "
+    "(negative → positive sentiment, short → long, casual → formal, other topics → art …), "
+    "read the scores as tables and charts, and curate the example sets the directions are built from."
+)
+
+st.subheader("Where to go")
+st.page_link("pages/1_Project.py", label="Project: score texts on directions", icon=":material/insights:")
+
+found, errors = app.load_datasets()
+
+st.subheader("Models")
+rows = []
+for name, spec in encoders.registry().items():
+    status = encoders.model_status(name)
+    enc = encoders.loaded_encoders().get(name)
+    rows.append({
+        "model": name,
+        "status": "loaded" if status == "loaded" else ("ready" if status == "ready" else "missing"),
+        "source": spec.source,
+        "precision": getattr(enc, "precision", "") if enc else "",
+        "details": spec.description if status in ("loaded", "ready") else status,
+    })
+st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+with st.expander("Add a model", icon=":material/add:"):
+    st.markdown(
+        "Any sentence-transformers model: a Hugging Face id already in this machine's cache "
+        "(fetch it with `hf download ID`), or a local folder. It is saved in `models.yaml`."
+    )
+    with st.form("add_model", clear_on_submit=False):
+        name = st.text_input("Name", placeholder="mpnet")
+        source = st.text_input("Hugging Face id or folder", placeholder="sentence-transformers/all-mpnet-base-v2")
+        description = st.text_input("Description (optional)")
+        if st.form_submit_button("Add model"):
+            try:
+                encoders.add_model(name, source, description)
+                status = encoders.model_status(name.strip())
+                if status in ("ready", "loaded"):
+                    st.success(f"Added {name.strip()!r}; its files are on this machine.")
+                else:
+                    st.warning(f"Added {name.strip()!r}, but it is not usable yet: {status}")
+            except (ValueError, OSError) as exc:
+                st.error(str(exc))
+
+st.subheader("Directions")
+if found:
+    st.dataframe(
+        pd.DataFrame([
+            {"direction": d.name, "title": d.title, "from": d.negative_label, "to": d.positive_label,
+             "examples": len(d.negative) + len(d.positive), "description": d.description}
+            for d in found.values()
+        ]),
+        hide_index=True, width="stretch",
+    )
+else:
+    st.info("No direction data sets found in `directions/`.")
+app.show_dataset_errors(errors)

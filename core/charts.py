@@ -1,0 +1,68 @@
+"""Plotly figures from tidy score frames. Chart functions lay out; they compute nothing."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from core.directions import Direction
+
+DIVERGING = "RdBu"
+
+
+def _label(text: str, width: int = 48) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1] + "\u2026"
+
+
+def _row_labels(frame: pd.DataFrame) -> pd.Series:
+    return frame["row"].astype(int).add(1).astype(str) + ". " + frame["text"].map(_label)
+
+
+def heatmap(frame: pd.DataFrame) -> go.Figure:
+    """Texts by directions, calibrated scores on a diverging scale centred on 0."""
+    f = frame.assign(label=_row_labels(frame))
+    grid = f.pivot(index="label", columns="title", values="score")
+    grid = grid.loc[list(dict.fromkeys(f["label"])), list(dict.fromkeys(f["title"]))]
+    fig = px.imshow(
+        grid, color_continuous_scale=DIVERGING, color_continuous_midpoint=0.0, aspect="auto",
+        labels={"color": "score", "x": "direction", "y": "text"}, text_auto=".2f",
+    )
+    fig.update_layout(height=max(300, 40 + 28 * len(grid)), margin=dict(l=10, r=10, t=30, b=10))
+    return fig
+
+
+def bars(frame: pd.DataFrame, direction: Direction) -> go.Figure:
+    """One direction: a horizontal bar per text, sorted, negative pole left, positive right."""
+    f = frame[frame["direction"] == direction.name].sort_values("score")
+    f = f.assign(label=_row_labels(f))
+    fig = px.bar(
+        f, x="score", y="label", orientation="h", color="score", color_continuous_scale=DIVERGING,
+        color_continuous_midpoint=0.0, hover_data={"text": True, "raw": ":.4f", "label": False},
+    )
+    fig.update_layout(
+        title=direction.title, xaxis_title=f"\u2190 {direction.negative_label}    score    {direction.positive_label} \u2192",
+        yaxis_title=None, coloraxis_showscale=False, height=max(260, 60 + 24 * len(f)),
+        margin=dict(l=10, r=10, t=40, b=10),
+    )
+    fig.add_vline(x=0, line_dash="dot", line_color="grey")
+    return fig
+
+
+def scatter(frame: pd.DataFrame, x: Direction, y: Direction, labels: bool = True) -> go.Figure:
+    """Texts as points with two directions as the axes; axis titles name the poles."""
+    xs = frame[frame["direction"] == x.name].set_index("row")
+    ys = frame[frame["direction"] == y.name].set_index("row")
+    pts = pd.DataFrame({"x": xs["score"], "y": ys["score"], "text": xs["text"]}).reset_index()
+    pts["label"] = (pts["row"] + 1).astype(str)
+    fig = px.scatter(pts, x="x", y="y", text="label" if labels else None, hover_name=pts["text"].map(_label),
+                     hover_data={"x": ":.2f", "y": ":.2f", "label": False})
+    fig.update_traces(textposition="top center", marker=dict(size=10))
+    fig.update_layout(
+        xaxis_title=f"\u2190 {x.negative_label}   {x.title}   {x.positive_label} \u2192",
+        yaxis_title=f"\u2190 {y.negative_label}   {y.title}   {y.positive_label} \u2192",
+        height=520, margin=dict(l=10, r=10, t=30, b=10),
+    )
+    fig.add_hline(y=0, line_dash="dot", line_color="grey")
+    fig.add_vline(x=0, line_dash="dot", line_color="grey")
+    return fig

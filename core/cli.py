@@ -1,0 +1,153 @@
+"""Command line: `python -m core score ...` and `python -m core directions`."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from core import datasets as dsets
+from core import inputs
+from core.encoders import DEFAULT_MODEL, ModelError
+
+
+class CliError(Exception):
+    """A one-line message for the user; exit status 2 for usage, 1 otherwise."""
+
+    def __init__(self, message: str, status: int = 1):
+        super().__init__(message)
+        self.status = status
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, not argparse's usage block
+        raise CliError(f"{self.prog}: {message} (see --help)", 2)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m core", description="Score texts on named directions in embedding space.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    s = sub.add_parser("score", help="score texts on directions; writes text + one column per direction")
+    s.add_argument("--input", required=True, help=".txt (one text per line), .csv, .tsv, .parquet, or - for stdin")
+    s.add_argument("--column", help="the text column of a CSV/TSV/Parquet input (default: the most text-like)")
+    s.add_argument("--format", choices=["txt", "csv", "tsv", "parquet"], help="input format, when the suffix does not say (stdin is txt)")
+    s.add_argument("--directions", help="comma-separated direction names (default: all)")
+    s.add_argument("--model", default=DEFAULT_MODEL, help=f"model name (default: {DEFAULT_MODEL})")
+    s.add_argument("--output", help="output file: .csv, .tsv or .parquet (default: CSV to standard output)")
+    s.add_argument("--raw", action="store_true", help="add <direction>_raw columns with the uncalibrated projection")
+    s.add_argument("--quiet", action="store_true", help="no progress on standard error")
+    d = sub.add_parser("directions", help="list the direction data sets and their poles")
+    d.add_argument("--model", default=None, help=argparse.SUPPRESS)
+    return p
+
+
+def _read_input(args) -> inputs.TextBatch:
+    if args.input == "-":
+        fmt = args.format or ("csv" if args.column else "txt")
+        data = sys.stdin.buffer.read()
+        name = f"<stdin>.{fmt}"
+    else:
+        path = Path(args.input)
+        if not path.is_file():
+            raise CliError(f"input file not found: {args.input}", 2)
+        fmt = args.format or path.suffix.lower().lstrip(".")
+        name = f"{path.name}" if not args.format else f"{path.name}.{fmt}"
+        data = path.read_bytes()
+    if f".{fmt}" not in inputs.SUFFIXES:
+        raise CliError(f"cannot read {args.input}: use .txt, .csv, .tsv or .parquet (or --format)", 2)
+    if fmt == "txt" and args.column:
+        raise CliError("--column applies to CSV, TSV or Parquet input, not .txt", 2)
+    try:
+        return inputs.from_upload(name, data, args.column)
+    except inputs.InputError as exc:
+        raise CliError(str(exc), 2) from None
+
+
+def _pick_directions(spec: str | None) -> list[dsets.DirectionDataset]:
+    found, errors = dsets.load_all()
+    for message in errors.values():
+        print(f"warning: skipped {message}", file=sys.stderr)
+    if not spec:
+        if not found:
+            raise CliError("no direction data sets found in directions/")
+        return list(found.values())
+    names = [n.strip() for n in spec.split(",") if n.strip()]
+    unknown = [n for n in names if n not in found]
+    if unknown or not names:
+        raise CliError(f"unknown direction(s): {', '.join(unknown) or spec!r}; known: {', '.join(found)}", 2)
+    return [found[n] for n in names]
+
+
+def _write(frame: pd.DataFrame, output: str | None) -> None:
+    if not output:
+        frame.to_csv(sys.stdout, index=False)
+        return
+    suffix = Path(output).suffix.lower()
+    if suffix == ".csv":
+        frame.to_csv(output, index=False)
+    elif suffix == ".tsv":
+        frame.to_csv(output, index=False, sep="\t")
+    elif suffix == ".parquet":
+        frame.to_parquet(output, index=False)
+    else:
+        raise CliError(f"cannot write {output}: use a .csv, .tsv or .parquet file name", 2)
+
+
+def _progress(quiet: bool):
+    if quiet or not sys.stderr.isatty():
+        return None
+
+    def report(done: int, total: int) -> None:
+        print(f"\rembedding {done:,}/{total:,}", end="" if done < total else "\n", file=sys.stderr, flush=True)
+
+    return report
+
+
+def cmd_score(args) -> int:
+    from core.directions import build_directions
+    from core.projection import score_frame, wide_scores
+    from core.store import get_embedder
+
+    if args.output and Path(args.output).suffix.lower() not in (".csv", ".tsv", ".parquet"):
+        raise CliError(f"cannot write {args.output}: use a .csv, .tsv or .parquet file name", 2)
+    batch = _read_input(args)
+    chosen = _pick_directions(args.directions)
+    for note in batch.notes:
+        print(f"note: {note}", file=sys.stderr)
+    try:
+        embedder = get_embedder(args.model)
+    except ModelError as exc:
+        raise CliError(str(exc), 2 if "Unknown model" in str(exc) else 1) from None
+    directions = build_directions(chosen, embedder)
+    E = embedder.embed(batch.texts, progress=_progress(args.quiet))
+    _write(wide_scores(score_frame(batch.texts, E, directions), raw=args.raw), args.output)
+    return 0
+
+
+def cmd_directions(args) -> int:
+    found, errors = dsets.load_all()
+    rows = [
+        {"name": d.name, "title": d.title, "negative": d.negative_label, "positive": d.positive_label,
+         "examples": f"{len(d.negative)}/{len(d.positive)}", "method": d.method}
+        for d in found.values()
+    ]
+    if rows:
+        print(pd.DataFrame(rows).to_string(index=False))
+    for message in errors.values():
+        print(f"warning: skipped {message}", file=sys.stderr)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = _parser().parse_args(argv)
+        return {"score": cmd_score, "directions": cmd_directions}[args.command](args)
+    except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.status
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return 130

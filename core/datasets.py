@@ -1,0 +1,207 @@
+"""Direction data sets: the human-edited YAML files in `directions/`.
+
+A data set names an axis, labels its two poles and lists example texts for each.
+Reading validates everything and raises DatasetError with a message a person can
+act on; one malformed file never hides the others.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import yaml
+
+from core import config
+
+METHODS = ("mean_difference",)
+SUFFIX = ".yaml"
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+class DatasetError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class DirectionDataset:
+    name: str
+    title: str
+    negative_label: str
+    positive_label: str
+    negative: tuple[str, ...]
+    positive: tuple[str, ...]
+    description: str = ""
+    method: str = "mean_difference"
+    paired: bool = False
+    notes: str = ""
+    path: Path | None = field(default=None, compare=False)
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of everything that shapes the direction and its documentation (not the path)."""
+        payload = {k: v for k, v in asdict(self).items() if k != "path"}
+        payload["negative"] = list(self.negative)
+        payload["positive"] = list(self.positive)
+        blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")
+        return hashlib.sha256(blob).hexdigest()
+
+    @property
+    def build_hash(self) -> str:
+        """Hash of what the vector depends on: the examples and the method."""
+        blob = json.dumps([self.method, list(self.negative), list(self.positive)], ensure_ascii=False)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+    def with_changes(self, **changes) -> "DirectionDataset":
+        return validate(replace(self, **changes))
+
+
+REQUIRED = ("name", "title", "negative_label", "positive_label", "negative", "positive")
+OPTIONAL = ("description", "method", "paired", "notes")
+
+
+def _examples(value, pole: str, where: str) -> tuple[str, ...]:
+    if value is None:
+        value = []
+    if not isinstance(value, list):
+        raise DatasetError(f"{where}: '{pole}' must be a list of texts, one per line starting with '- '.")
+    texts = []
+    for i, item in enumerate(value, 1):
+        if isinstance(item, (int, float)) and not isinstance(item, bool):
+            item = str(item)
+        if not isinstance(item, str):
+            raise DatasetError(f"{where}: example {i} of '{pole}' is not a text (got {type(item).__name__}).")
+        item = item.strip()
+        if item:
+            texts.append(item)
+    return tuple(texts)
+
+
+def validate(ds: DirectionDataset, where: str | None = None) -> DirectionDataset:
+    where = where or ds.name
+    if not config.valid_name(ds.name):
+        raise DatasetError(f"{where}: name {ds.name!r} must be 1-64 letters, digits, '-' or '_'.")
+    for key in ("title", "negative_label", "positive_label"):
+        if not str(getattr(ds, key)).strip():
+            raise DatasetError(f"{where}: '{key}' is empty.")
+    if ds.method not in METHODS:
+        raise DatasetError(f"{where}: unknown method {ds.method!r}; known methods: {', '.join(METHODS)}.")
+    for pole, label in (("negative", ds.negative_label), ("positive", ds.positive_label)):
+        if not getattr(ds, pole):
+            raise DatasetError(f"{where}: the {pole} pole ({label!r}) has no examples; add at least one.")
+    if ds.paired and len(ds.negative) != len(ds.positive):
+        raise DatasetError(
+            f"{where}: a paired data set needs as many negative as positive examples "
+            f"({len(ds.negative)} != {len(ds.positive)})."
+        )
+    return ds
+
+
+def parse_dataset(text: str, where: str = "data set", path: Path | None = None) -> DirectionDataset:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}" if mark is not None else ""
+        raise DatasetError(f"{where}: not valid YAML{at}: {getattr(exc, 'problem', exc)}.") from None
+    if not isinstance(data, dict):
+        raise DatasetError(f"{where}: expected a mapping with keys {', '.join(REQUIRED)}.")
+    missing = [k for k in REQUIRED if k not in data]
+    if missing:
+        raise DatasetError(f"{where}: missing {', '.join(missing)}.")
+    unknown = sorted(set(data) - set(REQUIRED) - set(OPTIONAL))
+    if unknown:
+        raise DatasetError(f"{where}: unknown keys {', '.join(map(str, unknown))}.")
+    paired = data.get("paired", False)
+    if not isinstance(paired, bool):
+        raise DatasetError(f"{where}: 'paired' must be true or false.")
+    ds = DirectionDataset(
+        name=str(data["name"]),
+        title=str(data["title"] or "").strip(),
+        negative_label=str(data["negative_label"] or "").strip(),
+        positive_label=str(data["positive_label"] or "").strip(),
+        negative=_examples(data["negative"], "negative", where),
+        positive=_examples(data["positive"], "positive", where),
+        description=str(data.get("description") or "").strip(),
+        method=str(data.get("method") or "mean_difference"),
+        paired=paired,
+        notes=str(data.get("notes") or "").strip(),
+        path=path,
+    )
+    return validate(ds, where)
+
+
+def load_dataset(path: Path) -> DirectionDataset:
+    path = Path(path)
+    where = path.name
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise DatasetError(f"{where}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.")
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DatasetError(f"{where}: not UTF-8 text (byte {exc.start}); save it as UTF-8.") from None
+    except OSError as exc:
+        raise DatasetError(f"{where}: cannot be read ({exc.strerror}).") from None
+    ds = parse_dataset(text, where, path)
+    if ds.name != path.stem:
+        raise DatasetError(f"{where}: its name {ds.name!r} differs from the file name {path.stem!r}.")
+    return ds
+
+
+def load_all(folder: Path | None = None) -> tuple[dict[str, DirectionDataset], dict[str, str]]:
+    """Every data set in the folder, and a message per file that could not be read."""
+    folder = Path(folder or config.directions_dir())
+    found: dict[str, DirectionDataset] = {}
+    errors: dict[str, str] = {}
+    for path in sorted(folder.glob(f"*{SUFFIX}")):
+        try:
+            ds = load_dataset(path)
+            found[ds.name] = ds
+        except DatasetError as exc:
+            errors[path.name] = str(exc)
+    return found, errors
+
+
+def get_dataset(name: str, folder: Path | None = None) -> DirectionDataset:
+    folder = Path(folder or config.directions_dir())
+    path = folder / f"{name}{SUFFIX}"
+    if not config.valid_name(name) or not path.exists():
+        known, _ = load_all(folder)
+        raise DatasetError(f"Unknown direction {name!r}. Known directions: {', '.join(known) or 'none'}.")
+    return load_dataset(path)
+
+
+def _q(text: str) -> str:
+    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def dump_dataset(ds: DirectionDataset) -> str:
+    """The file text, laid out for review in git: one example per line."""
+    lines = [
+        f"name: {ds.name}",
+        f"title: {_q(ds.title)}",
+        f"description: {_q(ds.description)}",
+        f"negative_label: {_q(ds.negative_label)}",
+        f"positive_label: {_q(ds.positive_label)}",
+        f"method: {ds.method}",
+        f"paired: {'true' if ds.paired else 'false'}",
+    ]
+    notes = ds.notes.strip()
+    if notes and all(line == line.rstrip() and "\t" not in line for line in notes.splitlines()):
+        lines.append("notes: |")
+        lines += [f"  {line}" if line else "" for line in notes.splitlines()]
+    else:
+        lines.append(f"notes: {_q(notes)}")
+    for pole in ("negative", "positive"):
+        lines.append(f"{pole}:")
+        lines += [f"  - {_q(t)}" for t in getattr(ds, pole)]
+    text = "\n".join(lines) + "\n"
+    if parse_dataset(text, ds.name) != ds:  # never write what would not read back the same
+        text = yaml.safe_dump(
+            {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(ds).items() if k != "path"},
+            sort_keys=False,
+            allow_unicode=True,
+        )
+    return text
