@@ -75,7 +75,8 @@ def _pick_directions(spec: str | None) -> list[dsets.DirectionDataset]:
     names = [n.strip() for n in spec.split(",") if n.strip()]
     unknown = [n for n in names if n not in found]
     if unknown or not names:
-        raise CliError(f"unknown direction(s): {', '.join(unknown) or spec!r}; known: {', '.join(found)}", 2)
+        what = ", ".join(unknown) if unknown else repr(spec)
+        raise CliError(f"unknown direction(s): {what}; known: {', '.join(found)}", 2)
     return [found[n] for n in names]
 
 

@@ -17,6 +17,7 @@ from core import config
 
 METHODS = ("mean_difference",)
 SUFFIX = ".yaml"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser is ten times faster
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
 
@@ -79,7 +80,15 @@ def _examples(value, pole: str, where: str) -> tuple[str, ...]:
 
 
 def validate(ds: DirectionDataset, where: str | None = None) -> DirectionDataset:
+    """Check a data set and return it normalised (texts stripped, empty examples dropped)."""
     where = where or ds.name
+    ds = replace(
+        ds,
+        title=str(ds.title).strip(), description=str(ds.description).strip(), notes=str(ds.notes).strip(),
+        negative_label=str(ds.negative_label).strip(), positive_label=str(ds.positive_label).strip(),
+        negative=tuple(t.strip() for t in ds.negative if t.strip()),
+        positive=tuple(t.strip() for t in ds.positive if t.strip()),
+    )
     if not config.valid_name(ds.name):
         raise DatasetError(f"{where}: name {ds.name!r} must be 1-64 letters, digits, '-' or '_'.")
     for key in ("title", "negative_label", "positive_label"):
@@ -100,7 +109,7 @@ def validate(ds: DirectionDataset, where: str | None = None) -> DirectionDataset
 
 def parse_dataset(text: str, where: str = "data set", path: Path | None = None) -> DirectionDataset:
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}" if mark is not None else ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import os
 import threading
 from dataclasses import dataclass, field
@@ -282,39 +283,91 @@ def unit_rows(x: np.ndarray) -> np.ndarray:
 
 
 class SentenceTransformerEncoder:
-    """A sentence-transformers model behind a lock, in bfloat16 where that is fast and faithful."""
+    """A sentence-transformers model behind a lock, in bfloat16 where that is fast and faithful.
+
+    The model itself loads on the first `encode`: what the caches need (dimension,
+    precision, identity) is remembered per model fingerprint, so texts already in
+    the cache are served without importing torch at all.
+    """
 
     MIN_COSINE = 0.999
 
     def __init__(self, spec: ModelSpec, path: Path, precision: str | None = None):
-        import torch
-        from sentence_transformers import SentenceTransformer
-
         self.name = spec.name
         self.path = Path(path)
         self._lock = threading.Lock()
+        self._model = None
+        self.fingerprint = folder_fingerprint(self.path)
+        wanted = (precision or os.environ.get("LATENT_PRECISION") or "auto").lower()
+        if wanted not in ("auto", "float32", "bfloat16"):
+            raise ModelUnavailable(f"LATENT_PRECISION must be auto, float32 or bfloat16, not {wanted!r}.")
+        self._wanted = wanted if wanted != "auto" else ("check" if cpu_has_fast_bf16() else "float32")
+        meta = self._read_meta()
+        if meta is None:
+            with self._lock:
+                self._load()
+            self._write_meta()
+        else:
+            self.dim, self.precision, self.fidelity = meta["dim"], meta["precision"], meta["fidelity"]
+        self.identity = f"{self.name}:{self.fingerprint}:{self.precision}"
+
+    # -- remembered facts about this model folder (disposable, like every cache)
+    def _meta_path(self) -> Path:
+        return config.cache_dir() / "models" / f"{self.fingerprint}-{self._wanted}.json"
+
+    def _read_meta(self) -> dict | None:
+        try:
+            meta = json.loads(self._meta_path().read_text(encoding="utf-8"))
+            if isinstance(meta.get("dim"), int) and meta.get("precision") in ("float32", "bfloat16"):
+                return {"dim": meta["dim"], "precision": meta["precision"], "fidelity": meta.get("fidelity")}
+        except (OSError, ValueError, AttributeError):
+            pass
+        return None
+
+    def _write_meta(self) -> None:
+        record = {"dim": self.dim, "precision": self.precision, "fidelity": self.fidelity, "model": self.name}
+        try:
+            atomic_write_text(self._meta_path(), json.dumps(record))
+        except OSError:
+            pass
+
+    # -- the model
+    def _load(self) -> None:
+        """Load the weights (caller holds the lock) and settle the precision."""
+        import torch
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
         self._torch = torch
-        self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        self._model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
         self._model.eval()
         self.dim = int(self._model.get_embedding_dimension())
-        self.max_seq_length = int(self._model.max_seq_length or 0)
-        self.precision = "float32"
-        self.fidelity: float | None = None
-        wanted = (precision or os.environ.get("LATENT_PRECISION") or "auto").lower()
-        if wanted == "bfloat16" or (wanted == "auto" and cpu_has_fast_bf16()):
-            self._try_bfloat16()
-        self.identity = f"{self.name}:{folder_fingerprint(self.path)}:{self.precision}"
-
-    def _try_bfloat16(self) -> None:
-        reference = self._encode_raw(CHECK_TEXTS)
-        candidate = copy.deepcopy(self._model).to(self._torch.bfloat16)
-        fp32, self._model = self._model, candidate
-        trial = self._encode_raw(CHECK_TEXTS)
-        self.fidelity = float(np.min(np.sum(reference * trial, axis=1)))
-        if self.fidelity >= self.MIN_COSINE:
+        self.precision, self.fidelity = "float32", None
+        if self._wanted == "bfloat16":
+            self._model.to(torch.bfloat16)
             self.precision = "bfloat16"
-        else:
-            self._model = fp32
+        elif self._wanted == "check":
+            reference = self._encode_raw(CHECK_TEXTS)
+            candidate = copy.deepcopy(self._model).to(torch.bfloat16)
+            fp32, self._model = self._model, candidate
+            self.fidelity = float(np.min(np.sum(reference * self._encode_raw(CHECK_TEXTS), axis=1)))
+            if self.fidelity >= self.MIN_COSINE:
+                self.precision = "bfloat16"
+            else:
+                self._model = fp32
+
+    def _ensure_loaded(self) -> None:
+        if self._model is None:
+            precision = self.precision
+            self._load()
+            if self.precision != precision:  # the remembered decision no longer holds
+                self._write_meta()
+                raise ModelUnavailable(f"Model {self.name!r} changed precision; reload the page.")
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None
 
     def _encode_raw(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
         with self._torch.inference_mode():
@@ -327,6 +380,7 @@ class SentenceTransformerEncoder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         with self._lock:
+            self._ensure_loaded()
             return self._encode_raw(texts)
 
 

@@ -1,0 +1,79 @@
+"""Test set-up: a private cache folder, no network, and a fake encoder with planted directions."""
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import tempfile
+from pathlib import Path
+
+# Before anything imports core: caches go to a throwaway folder, hub access is off.
+_CACHE = tempfile.mkdtemp(prefix="latent-test-cache-")
+os.environ["LATENT_CACHE_DIR"] = _CACHE
+os.environ["LATENT_MODELS_FILE"] = str(Path(_CACHE) / "models.yaml")
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+
+_real_connect = socket.socket.connect
+
+
+def _guarded_connect(self, address):
+    host = address[0] if isinstance(address, tuple) else address
+    if isinstance(host, str) and (host in ("localhost", "::1") or host.startswith("127.") or host.startswith("/")):
+        return _real_connect(self, address)
+    raise OSError(f"tests may not touch the network (tried {address!r})")
+
+
+socket.socket.connect = _guarded_connect
+
+
+class FakeEncoder:
+    """Deterministic: each word gets a fixed random vector; planted words add a known axis.
+
+    Texts containing words of PLANTED[axis][1] move along +axis, those of PLANTED[axis][0] along -axis.
+    """
+
+    DIM = 32
+    PLANTED = {0: ({"sad", "awful", "grim"}, {"happy", "great", "lovely"}), 1: ({"tiny"}, {"huge"})}
+
+    def __init__(self, spec=None, path=None, name="fake"):
+        self.name = getattr(spec, "name", name)
+        self.dim = self.DIM
+        self.identity = f"{self.name}:fake-v1"
+        self.calls = 0
+        self.texts_seen = 0
+
+    def _word(self, word: str) -> np.ndarray:
+        seed = int.from_bytes(hashlib.sha256(word.encode()).digest()[:4], "little")
+        v = np.random.default_rng(seed).normal(size=self.DIM)
+        v[: len(self.PLANTED)] = 0.0  # planted axes carry only the planted signal
+        return v
+
+    def encode(self, texts):
+        self.calls += 1
+        self.texts_seen += len(texts)
+        out = np.zeros((len(texts), self.DIM))
+        for i, text in enumerate(texts):
+            words = text.lower().split() or [""]
+            out[i] = sum(self._word(w) for w in words) / len(words)
+            for axis, (neg, pos) in self.PLANTED.items():
+                out[i, axis] += 3.0 * (sum(w in pos for w in words) - sum(w in neg for w in words))
+        out /= np.linalg.norm(out, axis=1, keepdims=True)
+        return out.astype(np.float32)
+
+
+@pytest.fixture
+def fake_encoder():
+    return FakeEncoder()
+
+
+@pytest.fixture
+def cache_root(tmp_path):
+    return tmp_path / "cache"
