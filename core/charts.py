@@ -66,3 +66,23 @@ def scatter(frame: pd.DataFrame, x: Direction, y: Direction, labels: bool = True
     fig.add_hline(y=0, line_dash="dot", line_color="grey")
     fig.add_vline(x=0, line_dash="dot", line_color="grey")
     return fig
+
+
+def score_style(value) -> str:
+    """CSS for a table cell holding a calibrated score: red below 0, blue above, stronger further out."""
+    try:
+        v = max(-1.5, min(1.5, float(value))) / 1.5
+    except (TypeError, ValueError):
+        return ""
+    if v != v:  # NaN
+        return ""
+    alpha = abs(v) * 0.55
+    rgb = "33,102,172" if v > 0 else "178,24,43"
+    return f"background-color: rgba({rgb},{alpha:.2f})"
+
+
+def styled_scores(table: pd.DataFrame, score_columns: list[str], max_rows: int = 2000):
+    """The wide table with diverging cell colours (plain above `max_rows`, where styling is slow)."""
+    if len(table) > max_rows:
+        return table
+    return table.style.map(score_style, subset=score_columns).format("{:.2f}", subset=score_columns)

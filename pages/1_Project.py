@@ -62,14 +62,13 @@ by_name = {d.name: d for d in directions}
 st.subheader(f"Scores of {len(batch.texts):,} texts on {len(directions)} directions")
 show_raw = st.toggle("Show raw projections too", key="raw")
 table = wide_scores(frame, raw=show_raw)
+table.index = table.index + 1  # numbered like the charts' labels
 st.dataframe(
-    table, width="stretch", hide_index=False, height=min(600, 38 + 35 * len(table)),
-    column_config={
-        "text": st.column_config.TextColumn("text", width="large"),
-        **{name: st.column_config.ProgressColumn(
-            d.title, help=d.axis_title, format="%.2f", min_value=-1.5, max_value=1.5)
-           for name, d in by_name.items()},
-    },
+    charts.styled_scores(table, [c for c in table.columns if c != "text"]),
+    width="stretch", height=min(600, 38 + 35 * len(table)),
+    column_config={"text": st.column_config.TextColumn("text", width="medium"),
+                   **{name: st.column_config.NumberColumn(d.title, help=d.axis_title, format="%.2f")
+                      for name, d in by_name.items()}},
 )
 app.download_table(table, "scores", key="download_scores")
 

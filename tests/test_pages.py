@@ -53,7 +53,7 @@ def test_project_page_changing_texts_changes_the_table():
     assert not at.exception
     wide = table(at)
     assert wide["text"].tolist() == ["I adore this wonderful little cafe.", "The service was rude and the food was cold."]
-    assert wide["sentiment"][0] > 0 > wide["sentiment"][1]
+    assert wide["sentiment"].iloc[0] > 0 > wide["sentiment"].iloc[1]
 
 
 def test_project_page_direction_choice_and_raw_toggle():
