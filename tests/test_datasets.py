@@ -63,7 +63,7 @@ def test_dump_reads_back_identically():
 
 
 @pytest.mark.parametrize("text,message", [
-    ("name: [unclosed", "not valid YAML at line 1"),
+    ("name: [unclosed", "not valid YAML at line"),
     ("- just\n- a list\n", "expected a mapping"),
     (GOOD.replace("title: Toy\n", ""), "missing title"),
     (GOOD.replace("positive:\n  - \"a right thing\"\n", "positive: []\n"), "positive pole ('right') has no examples"),
