@@ -15,7 +15,7 @@ import yaml
 
 from core import config
 
-METHODS = ("mean_difference",)
+from core.methods import METHODS
 SUFFIX = ".yaml"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser is ten times faster
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -37,21 +37,22 @@ class DirectionDataset:
     method: str = "mean_difference"
     paired: bool = False
     notes: str = ""
+    project_out: tuple[str, ...] = ()
     path: Path | None = field(default=None, compare=False)
+    file_hash: str | None = field(default=None, compare=False)  # sha256 of the file's bytes when loaded
 
     @property
     def content_hash(self) -> str:
         """Hash of everything that shapes the direction and its documentation (not the path)."""
-        payload = {k: v for k, v in asdict(self).items() if k != "path"}
-        payload["negative"] = list(self.negative)
-        payload["positive"] = list(self.positive)
+        payload = {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()
+                   if k not in ("path", "file_hash")}
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")
         return hashlib.sha256(blob).hexdigest()
 
     @property
     def build_hash(self) -> str:
         """Hash of what the vector depends on: the examples and the method."""
-        blob = json.dumps([self.method, list(self.negative), list(self.positive)], ensure_ascii=False)
+        blob = json.dumps([self.method, self.paired, list(self.negative), list(self.positive)], ensure_ascii=False)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
     def with_changes(self, **changes) -> "DirectionDataset":
@@ -59,7 +60,7 @@ class DirectionDataset:
 
 
 REQUIRED = ("name", "title", "negative_label", "positive_label", "negative", "positive")
-OPTIONAL = ("description", "method", "paired", "notes")
+OPTIONAL = ("description", "method", "paired", "notes", "project_out")
 
 
 def _examples(value, pole: str, where: str) -> tuple[str, ...]:
@@ -96,6 +97,9 @@ def validate(ds: DirectionDataset, where: str | None = None) -> DirectionDataset
             raise DatasetError(f"{where}: '{key}' is empty.")
     if ds.method not in METHODS:
         raise DatasetError(f"{where}: unknown method {ds.method!r}; known methods: {', '.join(METHODS)}.")
+    for other in ds.project_out:
+        if not config.valid_name(other) or other == ds.name:
+            raise DatasetError(f"{where}: 'project_out' lists {other!r}, which is not another direction's name.")
     for pole, label in (("negative", ds.negative_label), ("positive", ds.positive_label)):
         if not getattr(ds, pole):
             raise DatasetError(f"{where}: the {pole} pole ({label!r}) has no examples; add at least one.")
@@ -125,6 +129,11 @@ def parse_dataset(text: str, where: str = "data set", path: Path | None = None) 
     paired = data.get("paired", False)
     if not isinstance(paired, bool):
         raise DatasetError(f"{where}: 'paired' must be true or false.")
+    project_out = data.get("project_out") or []
+    if isinstance(project_out, str):
+        project_out = [project_out]
+    if not isinstance(project_out, list) or not all(isinstance(x, str) for x in project_out):
+        raise DatasetError(f"{where}: 'project_out' must be a list of direction names.")
     ds = DirectionDataset(
         name=str(data["name"]),
         title=str(data["title"] or "").strip(),
@@ -136,6 +145,7 @@ def parse_dataset(text: str, where: str = "data set", path: Path | None = None) 
         method=str(data.get("method") or "mean_difference"),
         paired=paired,
         notes=str(data.get("notes") or "").strip(),
+        project_out=tuple(dict.fromkeys(x.strip() for x in project_out if x.strip())),
         path=path,
     )
     return validate(ds, where)
@@ -147,12 +157,13 @@ def load_dataset(path: Path) -> DirectionDataset:
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise DatasetError(f"{where}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.")
-        text = path.read_bytes().decode("utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DatasetError(f"{where}: not UTF-8 text (byte {exc.start}); save it as UTF-8.") from None
     except OSError as exc:
         raise DatasetError(f"{where}: cannot be read ({exc.strerror}).") from None
-    ds = parse_dataset(text, where, path)
+    ds = replace(parse_dataset(text, where, path), file_hash=hashlib.sha256(raw).hexdigest())
     if ds.name != path.stem:
         raise DatasetError(f"{where}: its name {ds.name!r} differs from the file name {path.stem!r}.")
     return ds
@@ -197,6 +208,8 @@ def dump_dataset(ds: DirectionDataset) -> str:
         f"method: {ds.method}",
         f"paired: {'true' if ds.paired else 'false'}",
     ]
+    if ds.project_out:
+        lines.append(f"project_out: [{', '.join(ds.project_out)}]")
     notes = ds.notes.strip()
     if notes and all(line == line.rstrip() and "\t" not in line for line in notes.splitlines()):
         lines.append("notes: |")
@@ -209,7 +222,8 @@ def dump_dataset(ds: DirectionDataset) -> str:
     text = "\n".join(lines) + "\n"
     if parse_dataset(text, ds.name) != ds:  # never write what would not read back the same
         text = yaml.safe_dump(
-            {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(ds).items() if k != "path"},
+            {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(ds).items()
+             if k not in ("path", "file_hash")},
             sort_keys=False,
             allow_unicode=True,
         )

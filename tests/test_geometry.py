@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from core.datasets import DirectionDataset
-from core.directions import Direction, direction_from_embeddings, mean_difference
+from core.directions import Direction, direction_from_embeddings
+from core.methods import MethodError, mean_difference
 from core.projection import score_frame, wide_scores
 
 NEG = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], dtype=np.float32)  # centroid (0.5, 0.5, 0)
@@ -61,7 +62,7 @@ def test_direction_is_frozen_and_vector_read_only():
 
 
 def test_identical_poles_are_refused():
-    with pytest.raises(ValueError, match="same centroid"):
+    with pytest.raises(MethodError, match="same centroid"):
         mean_difference(NEG, NEG)
 
 
