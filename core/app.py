@@ -10,6 +10,8 @@ import streamlit as st
 
 from core import config, datasets, encoders, exports, inputs
 from core.directions import Direction, build_directions
+from core.methods import MethodError
+from core.quality import QualityReport, direction_report
 from core.store import Embedder, get_embedder
 
 PROGRESS_FROM = 64  # show a progress bar when at least this many texts need the model
@@ -79,8 +81,18 @@ def embed(embedder: Embedder, texts: list[str], label: str = "Embedding") -> np.
     return out
 
 
-def directions_for(embedder: Embedder, chosen: list[datasets.DirectionDataset]) -> list[Direction]:
-    return build_directions(chosen, embedder)
+def directions_for(embedder: Embedder, chosen: list[datasets.DirectionDataset],
+                   library: dict[str, datasets.DirectionDataset] | None = None) -> list[Direction]:
+    try:
+        return build_directions(chosen, embedder, library=library)
+    except (datasets.DatasetError, MethodError) as exc:
+        st.error(str(exc), icon=":material/error:")
+        st.stop()
+
+
+def quality(ds: datasets.DirectionDataset, embedder: Embedder, library: dict) -> QualityReport:
+    """The quality report (seeded, so the same examples give the same report)."""
+    return direction_report(ds, embedder, {**library, ds.name: ds}, n_perm=50)
 
 
 def direction_picker(found: dict[str, datasets.DirectionDataset], key: str = "directions",

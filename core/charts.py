@@ -86,3 +86,25 @@ def styled_scores(table: pd.DataFrame, score_columns: list[str], max_rows: int =
     if len(table) > max_rows:
         return table
     return table.style.map(score_style, subset=score_columns).format("{:.2f}", subset=score_columns)
+
+
+def separation(scores: pd.DataFrame, negative_label: str, positive_label: str) -> go.Figure:
+    """Both poles' calibrated scores as overlaid histograms, with their held-out scores as a strip."""
+    names = {"negative": negative_label, "positive": positive_label}
+    f = scores.assign(pole_label=scores["pole"].map(names))
+    fig = px.histogram(f, x="score", color="pole_label", barmode="overlay", opacity=0.6, nbins=40,
+                       color_discrete_map={negative_label: "#b2182b", positive_label: "#2166ac"},
+                       hover_data={"text": True})
+    fig.add_vline(x=0, line_dash="dot", line_color="grey")
+    fig.update_layout(xaxis_title="calibrated score (built on all examples)", yaxis_title="examples",
+                      legend_title=None, height=320, margin=dict(l=10, r=10, t=30, b=10))
+    return fig
+
+
+def validation_scatter(frame: pd.DataFrame, direction_title: str, rating_name: str) -> go.Figure:
+    """Direction score against a human rating, one point per text."""
+    fig = px.scatter(frame, x="score", y="rating", hover_name=frame["text"].map(_label), opacity=0.6,
+                     render_mode="webgl" if len(frame) > 2000 else "auto")
+    fig.update_layout(xaxis_title=f"{direction_title} score", yaxis_title=rating_name, height=420,
+                      margin=dict(l=10, r=10, t=30, b=10))
+    return fig

@@ -37,9 +37,101 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--output", help="output file: .csv, .tsv or .parquet (default: CSV to standard output)")
     s.add_argument("--raw", action="store_true", help="add <direction>_raw columns with the uncalibrated projection")
     s.add_argument("--quiet", action="store_true", help="no progress on standard error")
+    b = sub.add_parser("build", help="rebuild a direction and print its quality report")
+    b.add_argument("name", help="direction name (a file in directions/)")
+    b.add_argument("--method", help="build method to evaluate: " + ", ".join(_method_names()))
+    b.add_argument("--save", action="store_true", help="record --method in the data set file")
+    b.add_argument("--model", default=DEFAULT_MODEL, help=f"model name (default: {DEFAULT_MODEL})")
+    b.add_argument("--permutations", type=int, default=100, help="shuffled-label directions for the p-value")
+    v = sub.add_parser("validate", help="correlate a direction's scores with human ratings")
+    v.add_argument("name", help="direction name")
+    v.add_argument("--input", required=True, help=".csv, .tsv or .parquet file with texts and ratings")
+    v.add_argument("--column", required=True, help="the text column")
+    v.add_argument("--rating", required=True, help="the numeric rating column")
+    v.add_argument("--model", default=DEFAULT_MODEL, help=f"model name (default: {DEFAULT_MODEL})")
+    v.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for the intervals")
     d = sub.add_parser("directions", help="list the direction data sets and their poles")
     d.add_argument("--model", default=None, help=argparse.SUPPRESS)
     return p
+
+
+def _method_names() -> list[str]:
+    from core.methods import METHODS
+
+    return list(METHODS)
+
+
+def _embedder(model: str):
+    from core.store import get_embedder
+
+    try:
+        return get_embedder(model)
+    except ModelError as exc:
+        raise CliError(str(exc), 2 if "Unknown model" in str(exc) else 1) from None
+
+
+def _dataset(name: str) -> dsets.DirectionDataset:
+    try:
+        return dsets.get_dataset(name)
+    except dsets.DatasetError as exc:
+        raise CliError(str(exc), 2) from None
+
+
+def cmd_build(args) -> int:
+    from core.methods import MethodError
+    from core.quality import direction_report
+
+    ds = _dataset(args.name)
+    if args.method:
+        if args.method not in _method_names():
+            raise CliError(f"unknown method {args.method!r}; known: {', '.join(_method_names())}", 2)
+        try:
+            ds = ds.with_changes(method=args.method)
+        except dsets.DatasetError as exc:
+            raise CliError(str(exc), 2) from None
+    embedder = _embedder(args.model)
+    try:
+        report = direction_report(ds, embedder, n_perm=max(0, args.permutations))
+    except (MethodError, dsets.DatasetError) as exc:
+        raise CliError(str(exc)) from None
+    print(report.to_text())
+    wrong = report.scores[((report.scores.pole == "negative") & (report.scores.heldout > 0))
+                          | ((report.scores.pole == "positive") & (report.scores.heldout < 0))]
+    for r in wrong.itertuples():
+        print(f"  wrong side ({r.pole}, held-out score {r.heldout:+.2f}): {r.text}")
+    if args.save and args.method:
+        from core.saving import save_dataset
+
+        save_dataset(ds, dsets.get_dataset(args.name).file_hash)
+        print(f"saved method {args.method} in {args.name}{dsets.SUFFIX}")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from core.directions import build_direction
+    from core.validation import correlate, ratings_from_table
+
+    ds = _dataset(args.name)
+    path = Path(args.input)
+    if not path.is_file():
+        raise CliError(f"input file not found: {args.input}", 2)
+    try:
+        table = inputs.read_table(path.name, path.read_bytes())
+        texts, ratings, notes = ratings_from_table(table, args.column, args.rating)
+    except inputs.InputError as exc:
+        raise CliError(str(exc), 2) from None
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    embedder = _embedder(args.model)
+    direction = build_direction(ds, embedder)
+    scores = direction.score(embedder.embed(texts))
+    try:
+        result = correlate(scores, ratings, n_boot=max(10, args.bootstrap))
+    except inputs.InputError as exc:
+        raise CliError(str(exc)) from None
+    print(f"{ds.name} ({ds.negative_label} → {ds.positive_label}) against {args.rating} in {path.name}:")
+    print(result.to_text())
+    return 0
 
 
 def _read_input(args) -> inputs.TextBatch:
@@ -108,7 +200,6 @@ def _progress(quiet: bool):
 def cmd_score(args) -> int:
     from core.directions import build_directions
     from core.projection import score_frame, wide_scores
-    from core.store import get_embedder
 
     if args.output and Path(args.output).suffix.lower() not in (".csv", ".tsv", ".parquet"):
         raise CliError(f"cannot write {args.output}: use a .csv, .tsv or .parquet file name", 2)
@@ -116,10 +207,7 @@ def cmd_score(args) -> int:
     chosen = _pick_directions(args.directions)
     for note in batch.notes:
         print(f"note: {note}", file=sys.stderr)
-    try:
-        embedder = get_embedder(args.model)
-    except ModelError as exc:
-        raise CliError(str(exc), 2 if "Unknown model" in str(exc) else 1) from None
+    embedder = _embedder(args.model)
     directions = build_directions(chosen, embedder)
     E = embedder.embed(batch.texts, progress=_progress(args.quiet))
     _write(wide_scores(score_frame(batch.texts, E, directions), raw=args.raw), args.output)
@@ -143,7 +231,8 @@ def cmd_directions(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     try:
         args = _parser().parse_args(argv)
-        return {"score": cmd_score, "directions": cmd_directions}[args.command](args)
+        commands = {"score": cmd_score, "directions": cmd_directions, "build": cmd_build, "validate": cmd_validate}
+        return commands[args.command](args)
     except CliError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.status

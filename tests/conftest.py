@@ -14,6 +14,7 @@ os.environ["LATENT_MODELS_FILE"] = str(Path(_CACHE) / "models.yaml")
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+os.environ["STREAMLIT_CLIENT_SHOW_ERROR_DETAILS"] = "full"  # tests see real errors; viewers do not
 
 import numpy as np
 import pytest

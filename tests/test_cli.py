@@ -95,3 +95,49 @@ def test_bad_arguments_exit_non_zero_with_one_line(tmp_path, capsys, args, messa
     assert len(lines) == 1 and lines[0].startswith("error:"), err
     assert message in lines[0]
     assert "Traceback" not in err
+
+
+def test_build_prints_the_quality_report(capsys):
+    assert main(["build", "formality", "--permutations", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "Direction formality · method mean_difference" in out
+    assert "held-out AUC" in out and "cosine to other directions" in out
+
+
+def test_build_with_another_method(capsys):
+    assert main(["build", "length", "--method", "lda", "--permutations", "0"]) == 0
+    assert "method lda" in capsys.readouterr().out
+
+
+def test_validate_prints_correlations(tmp_path, capsys):
+    rated = tmp_path / "rated.csv"
+    pd.DataFrame({
+        "sentence": ["An absolutely wonderful, joyful day.", "A pleasant enough lunch.", "It was fine, I guess.",
+                     "Rather disappointing service.", "A horrible, miserable, awful experience.", "bad row"],
+        "stars": ["5", "4", "3", "2", "1", "n/a"],
+    }).to_csv(rated, index=False)
+    assert main(["validate", "sentiment", "--input", str(rated), "--column", "sentence", "--rating", "stars",
+                 "--bootstrap", "50"]) == 0
+    captured = capsys.readouterr()
+    assert "Pearson r=" in captured.out and "Spearman rho=" in captured.out
+    r = float(captured.out.split("Pearson r=")[1].split()[0])
+    assert r > 0.8
+    assert "Left out 1 row" in captured.err
+
+
+@pytest.mark.parametrize("args,message", [
+    (["build", "nope"], "Unknown direction 'nope'"),
+    (["build", "sentiment", "--method", "magic"], "unknown method 'magic'"),
+    (["build", "sentiment", "--method", "pca_pairs"], "needs a paired data set"),
+    (["validate", "sentiment", "--input", "{csv}", "--column", "text", "--rating", "stars"], "No column 'stars'"),
+    (["validate", "sentiment", "--input", "{csv}", "--column", "text", "--rating", "label"], "numeric ratings"),
+    (["validate", "sentiment", "--input", "{csv}"], "required: --column, --rating"),
+])
+def test_build_and_validate_bad_arguments(tmp_path, capsys, args, message):
+    csv = tmp_path / "r.csv"
+    csv.write_text("text,label\nhello,abc\nworld,def\n")
+    code = main([a.format(csv=csv) for a in args])
+    err = capsys.readouterr().err
+    assert code != 0
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and message in lines[0], err
