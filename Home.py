@@ -14,7 +14,10 @@ st.markdown(
 )
 
 st.subheader("Where to go")
-st.page_link("pages/1_Project.py", label="Project: score texts on directions", icon=":material/insights:")
+st.page_link("pages/1_Project.py", label="Project: score texts on directions, as a table and charts",
+             icon=":material/insights:")
+st.page_link("pages/2_Directions.py", label="Directions: build, measure, validate and curate directions",
+             icon=":material/tune:")
 
 found, errors = app.load_datasets()
 

@@ -58,6 +58,7 @@ project_out = st.multiselect("Remove these directions from it (project out)",
                              [n for n in found if n != choice], key="f_project_out")
 notes = st.text_area("Notes (provenance, design, known limits)", key="f_notes", height=80)
 
+save_area = st.container()
 tab_examples, tab_quality, tab_validate, tab_history = st.tabs(
     ["Examples", "Quality report", "Validate against ratings", "History"])
 
@@ -130,26 +131,27 @@ try:
 except (DatasetError, MethodError, ValueError) as exc:
     working, problem = None, str(exc)
 
-if st.button("Save", type="primary", icon=":material/save:", key="save"):
-    if problem:
-        st.error(f"Not saved: {problem}")
-    else:
-        try:
-            saved = save_dataset(working, state.dir_hash)
-            st.cache_data.clear()
-            state.pending_choice = saved.name
-            state.dir_loaded = None  # reload the saved file on the next run
-            st.toast(f"Saved {saved.name}.yaml", icon=":material/check:")
-            st.rerun()
-        except SaveConflict as exc:
-            st.error(str(exc))
-            if exc.changes:
-                st.markdown("**What changed on disk:**")
-                st.text("\n".join(exc.changes[:50]))
-        except (DatasetError, ValueError, OSError) as exc:
-            st.error(f"Not saved: {exc}")
+with save_area:
+    if st.button("Save", type="primary", icon=":material/save:", key="save"):
+        if problem:
+            st.error(f"Not saved: {problem}")
+        else:
+            try:
+                saved = save_dataset(working, state.dir_hash)
+                st.cache_data.clear()
+                state.pending_choice = saved.name
+                state.dir_loaded = None  # reload the saved file on the next run
+                st.toast(f"Saved {saved.name}.yaml", icon=":material/check:")
+                st.rerun()
+            except SaveConflict as exc:
+                st.error(str(exc))
+                if exc.changes:
+                    st.markdown("**What changed on disk:**")
+                    st.text("\n".join(exc.changes[:50]))
+            except (DatasetError, ValueError, OSError) as exc:
+                st.error(f"Not saved: {exc}")
 if problem:
-    st.warning(problem)
+    save_area.warning(problem)
 
 with tab_quality:
     if working is None:
