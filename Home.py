@@ -18,6 +18,10 @@ st.page_link("pages/1_Project.py", label="Project: score texts on directions, as
              icon=":material/insights:")
 st.page_link("pages/2_Directions.py", label="Directions: build, measure, validate and curate directions",
              icon=":material/tune:")
+st.page_link("pages/3_Compare.py", label="Compare: texts side by side, where they differ, their neighbours",
+             icon=":material/compare_arrows:")
+st.page_link("pages/4_Map.py", label="Map: a corpus on PCA, UMAP or direction axes; search, select, discover",
+             icon=":material/scatter_plot:")
 
 found, errors = app.load_datasets()
 

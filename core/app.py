@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import config, datasets, encoders, exports, inputs
+from core import config, corpus, datasets, encoders, exports, inputs
 from core.directions import Direction, build_directions
 from core.methods import MethodError
 from core.quality import QualityReport, direction_report
@@ -123,3 +123,40 @@ def show_notes(notes: list[str]) -> None:
 
 def input_error(exc: inputs.InputError) -> None:
     st.error(str(exc), icon=":material/error:")
+
+
+@st.cache_data(show_spinner=False, max_entries=1)
+def sample_corpus() -> corpus.Corpus:
+    return corpus.sample_corpus()
+
+
+def reference_choice(key: str = "reference") -> corpus.Corpus:
+    """The reference corpus: the built-in sample, or the corpus last uploaded on the Map page."""
+    uploaded = st.session_state.get("uploaded_corpus")
+    options = ["sample"] + (["uploaded"] if uploaded is not None else [])
+    pick = st.radio("Reference corpus", options, horizontal=True, key=key,
+                    format_func=lambda o: "the built-in sample" if o == "sample" else f"uploaded: {uploaded.name}")
+    return uploaded if pick == "uploaded" else sample_corpus()
+
+
+def embed_corpus(embedder: Embedder, chosen: corpus.Corpus) -> np.ndarray:
+    """A corpus's embeddings (kept in memory per process), with a progress bar for new texts."""
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if total < PROGRESS_FROM:
+            return
+        if bar is None:
+            bar = st.progress(0.0)
+        bar.progress(done / total, text=f"Embedding {chosen.name}: {done:,} of {total:,} new texts")
+
+    out = corpus.embed_corpus(chosen, embedder, progress)
+    if bar is not None:
+        bar.empty()
+    return out
+
+
+def escape_md(text: str) -> str:
+    """Text safe to show inside markdown (no formatting, links or HTML)."""
+    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~$" else ch for ch in str(text))

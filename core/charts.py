@@ -108,3 +108,60 @@ def validation_scatter(frame: pd.DataFrame, direction_title: str, rating_name: s
     fig.update_layout(xaxis_title=f"{direction_title} score", yaxis_title=rating_name, height=420,
                       margin=dict(l=10, r=10, t=30, b=10))
     return fig
+
+
+def similarity_heatmap(sim, labels: list[str]) -> go.Figure:
+    names = [_label(t, 32) for t in labels]
+    fig = px.imshow(sim, x=names, y=names, zmin=-1, zmax=1, color_continuous_scale=DIVERGING, text_auto=".2f",
+                    labels={"color": "cosine"})
+    fig.update_layout(height=max(280, 60 + 50 * len(labels)), margin=dict(l=10, r=10, t=30, b=10))
+    return fig
+
+
+def difference_bars(diffs: pd.DataFrame, a_name: str, b_name: str) -> go.Figure:
+    """B minus A per direction, largest differences on top, diverging around 0."""
+    f = diffs.iloc[::-1]
+    fig = px.bar(f, x="difference", y="title", orientation="h", color="difference",
+                 color_continuous_scale=DIVERGING, color_continuous_midpoint=0.0,
+                 hover_data={"a": ":.2f", "b": ":.2f", "toward": True, "title": False})
+    fig.add_vline(x=0, line_color="grey")
+    fig.update_layout(xaxis_title=f"{b_name} minus {a_name} (calibrated score)", yaxis_title=None,
+                      coloraxis_showscale=False, height=max(240, 50 + 32 * len(f)), margin=dict(l=10, r=10, t=30, b=10))
+    return fig
+
+
+def corpus_map(frame: pd.DataFrame, color: str | None, x_title: str, y_title: str,
+               highlight: list[int] | None = None) -> go.Figure:
+    """The corpus as WebGL points (fast at 100,000), coloured by a score or a metadata column; hover shows
+    the text; highlighted points (search hits) drawn on top."""
+    hover = frame["text"].map(lambda t: _label(t, 90))
+    fig = go.Figure()
+    if color is None:
+        fig.add_trace(go.Scattergl(x=frame["x"], y=frame["y"], mode="markers", text=hover, hoverinfo="text",
+                                   customdata=frame.index, marker=dict(size=4, opacity=0.6, color="#4c78a8"),
+                                   name="texts"))
+    elif pd.api.types.is_numeric_dtype(frame[color]):
+        fig.add_trace(go.Scattergl(
+            x=frame["x"], y=frame["y"], mode="markers", text=hover, hoverinfo="text", name="texts",
+            customdata=frame.index, marker=dict(size=4, opacity=0.7, color=frame[color], colorscale=DIVERGING, reversescale=False,
+                        cmid=0.0 if frame[color].min() < 0 < frame[color].max() else None,
+                        colorbar=dict(title=color)),
+        ))
+    else:
+        values = frame[color].astype(str)
+        palette = px.colors.qualitative.Safe + px.colors.qualitative.Vivid
+        for i, value in enumerate(sorted(values.unique())[:40]):
+            sel = values == value
+            fig.add_trace(go.Scattergl(x=frame["x"][sel], y=frame["y"][sel], mode="markers", text=hover[sel],
+                                       hoverinfo="text", name=value or "(empty)",
+                                       customdata=frame.index[sel], marker=dict(size=4, opacity=0.7,
+                                                                                 color=palette[i % len(palette)])))
+    if highlight:
+        h = frame.loc[highlight]
+        fig.add_trace(go.Scattergl(x=h["x"], y=h["y"], mode="markers+text", text=[str(i + 1) for i in range(len(h))],
+                                   textposition="top center", hovertext=h["text"].map(lambda t: _label(t, 90)),
+                                   hoverinfo="text", name="search hits", customdata=h.index,
+                                   marker=dict(size=11, color="rgba(0,0,0,0)", line=dict(width=2, color="black"))))
+    fig.update_layout(xaxis_title=x_title, yaxis_title=y_title, height=620, dragmode="lasso",
+                      margin=dict(l=10, r=10, t=30, b=10), legend=dict(itemsizing="constant"))
+    return fig

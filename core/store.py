@@ -12,6 +12,7 @@ import hashlib
 import re
 import sqlite3
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -21,6 +22,7 @@ from core import config
 from core.encoders import Encoder
 
 FORMAT_VERSION = "1"
+BATCHES_KEPT = 4  # corpora kept in memory per model
 CHUNK = 256  # texts encoded (and saved) per step; also the progress granularity
 _SQL_VARS = 900  # stay under SQLite's bound-parameter limit
 
@@ -148,6 +150,7 @@ class Embedder:
         self.store = EmbeddingStore(root or config.cache_dir(), encoder.identity, encoder.dim)
         self.encoded = 0  # texts this embedder actually ran through the model
         self._lock = threading.Lock()
+        self._batches: OrderedDict[str, np.ndarray] = OrderedDict()  # whole corpora, by content key
 
     def embed(self, texts: Iterable[str], progress: Progress | None = None) -> np.ndarray:
         """(N, dim) unit rows for `texts`, in order; only unseen texts reach the model."""
@@ -178,6 +181,21 @@ class Embedder:
                 progress(min(i + CHUNK, total), total)
         for i, k in enumerate(keys):
             out[i] = found[k]
+        return out
+
+    def embed_batch(self, key: str, texts: list[str], progress: Progress | None = None) -> np.ndarray:
+        """`embed`, remembered in memory under a content key: a corpus is read from disk once per process."""
+        with self._lock:
+            hit = self._batches.get(key)
+            if hit is not None:
+                self._batches.move_to_end(key)
+                return hit
+        out = self.embed(texts, progress=progress)
+        out.setflags(write=False)
+        with self._lock:
+            self._batches[key] = out
+            while len(self._batches) > BATCHES_KEPT:
+                self._batches.popitem(last=False)
         return out
 
     def cached_count(self, texts: Iterable[str]) -> int:

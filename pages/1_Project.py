@@ -46,6 +46,7 @@ if batch is None:
     st.stop()
 batch = inputs.limit(batch)
 app.show_notes(batch.notes)
+st.session_state["last_texts"] = batch.texts
 if not batch.texts:
     st.info("Enter at least one text, one per line.")
     st.stop()

@@ -1,0 +1,81 @@
+"""Compare: a few texts side by side, where they differ, their neighbours and percentiles."""
+import pandas as pd
+import streamlit as st
+
+from core import app, charts, compare, inputs
+from core.projection import score_frame, wide_scores
+
+app.setup("Compare", ":material/compare_arrows:")
+st.title("Compare texts")
+st.caption("Two or more texts side by side: how similar they are, and on which directions they differ most.")
+
+model = app.model_picker()
+found, errors = app.load_datasets()
+app.show_dataset_errors(errors)
+
+DEFAULT = ("The lighthouse, built in 1874, stands on a granite outcrop at the mouth of the harbour.\n"
+           "The lighthouse, a crumbling relic from 1874, clings to a bleak granite rock at the mouth of a dying "
+           "harbour.")
+if "compare_texts" not in st.session_state:
+    st.session_state["compare_texts"] = DEFAULT
+batch = inputs.from_paste(st.text_area("Texts to compare, one per line", key="compare_texts", height=120))
+last = st.session_state.get("last_texts") or []
+if last:
+    extra = st.multiselect("Add texts from the last set scored on the Project page", last[:500],
+                           key="compare_extra", format_func=lambda t: t[:90])
+    batch.texts += [t for t in extra if t not in batch.texts]
+chosen = app.direction_picker(found, key="compare_directions")
+app.show_notes(batch.notes)
+if len(batch.texts) < 2:
+    st.info("Enter at least two texts, one per line.")
+    st.stop()
+if len(batch.texts) > 50:
+    st.warning(f"Comparing the first 50 of {len(batch.texts)} texts; the Project page scores more at once.")
+    batch.texts = batch.texts[:50]
+if not chosen:
+    st.info("Pick at least one direction.")
+    st.stop()
+
+texts = batch.texts
+names = [f"{chr(65 + i)}" if i < 26 else f"T{i + 1}" for i in range(len(texts))]
+embedder = app.embedder_or_stop(model)
+directions = app.directions_for(embedder, chosen, library=found)
+E = app.embed(embedder, texts)
+frame = score_frame(texts, E, directions)
+
+st.subheader("Similarity")
+st.plotly_chart(charts.similarity_heatmap(compare.similarity_matrix(E), [f"{n}: {t}" for n, t in zip(names, texts)]),
+                width="stretch", key="similarity")
+
+st.subheader("Where two texts differ")
+c1, c2 = st.columns(2)
+a = c1.selectbox("A", range(len(texts)), index=0, key="pick_a", format_func=lambda i: f"{names[i]}: {texts[i][:70]}")
+b = c2.selectbox("B", range(len(texts)), index=1, key="pick_b", format_func=lambda i: f"{names[i]}: {texts[i][:70]}")
+diffs = compare.differences(frame, a, b, directions)
+st.info(app.escape_md(compare.reading(diffs, names[a], names[b])), icon=":material/lightbulb:")
+st.plotly_chart(charts.difference_bars(diffs, names[a], names[b]), width="stretch", key="difference")
+
+st.subheader("Scores")
+reference = app.reference_choice()
+as_percentiles = st.toggle("Show scores as percentiles within the reference corpus", key="percentiles")
+table = wide_scores(frame)
+table.insert(0, "", names)
+if as_percentiles:
+    R = app.embed_corpus(embedder, reference)
+    ref_scores = pd.concat([pd.Series(d.score(R), name=d.name) for d in directions], axis=1).to_numpy()
+    table[[d.name for d in directions]] = compare.percentiles(table[[d.name for d in directions]].to_numpy(), ref_scores)
+    st.caption(f"Percentile of each score among the {len(reference.frame):,} texts of {reference.name}.")
+st.dataframe(table, hide_index=True, width="stretch",
+             column_config={d.name: st.column_config.NumberColumn(d.title, format="%.2f" if not as_percentiles
+                                                                  else "%.0f") for d in directions})
+app.download_table(table, "comparison", key="download_comparison")
+
+st.subheader("Nearest neighbours in the reference corpus")
+k = st.slider("Neighbours per text", 1, 20, 5, key="k")
+R = app.embed_corpus(embedder, reference)
+idx, sims = compare.neighbours(E, R, k)
+for i, name in enumerate(names):
+    st.markdown(f"**{name}**")
+    st.dataframe(pd.DataFrame({"neighbour": [reference.texts[j] for j in idx[i]], "similarity": sims[i]}),
+                 hide_index=True, width="stretch",
+                 column_config={"similarity": st.column_config.NumberColumn(format="%.3f")})
