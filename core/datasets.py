@@ -197,14 +197,54 @@ def _q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
-def dump_dataset(ds: DirectionDataset) -> str:
-    """The file text, laid out for review in git: one example per line."""
+def _plain(text: str) -> str:
+    """A plain YAML scalar where that reads back as the same string, else a quoted one."""
+    simple = text and text == text.strip() and ": " not in text and " #" not in text and "\n" not in text \
+        and text[0] not in "-?:,[]{}#&*!|>'\"%@`"
+    if simple:
+        try:
+            if yaml.load(f"k: {text}", Loader=_LOADER) == {"k": text}:
+                return text
+        except yaml.YAMLError:
+            pass
+    return _q(text)
+
+
+def example_comments(previous: str | None) -> dict[tuple[str, str], list[str]]:
+    """Comment lines written above examples in a file, keyed by (pole, example), so a save keeps them."""
+    found: dict[tuple[str, str], list[str]] = {}
+    pole, pending = None, []
+    for line in (previous or "").splitlines():
+        stripped = line.strip()
+        if line.startswith(("negative:", "positive:")):
+            pole, pending = line.split(":", 1)[0], []
+        elif pole and stripped.startswith("#"):
+            pending.append(stripped)
+        elif pole and stripped.startswith("- "):
+            try:
+                value = yaml.load(stripped[2:], Loader=_LOADER)
+            except yaml.YAMLError:
+                value = None
+            if pending and value is not None:
+                found[(pole, str(value).strip())] = pending
+            pending = []
+        elif line and not line.startswith((" ", "\t")):
+            pole, pending = None, []
+    return found
+
+
+def dump_dataset(ds: DirectionDataset, previous: str | None = None) -> str:
+    """The file text, laid out for review in git: one example per line.
+
+    Comments that stood above an example in `previous` (the file being replaced) stay above it.
+    """
+    comments = example_comments(previous)
     lines = [
         f"name: {ds.name}",
-        f"title: {_q(ds.title)}",
-        f"description: {_q(ds.description)}",
-        f"negative_label: {_q(ds.negative_label)}",
-        f"positive_label: {_q(ds.positive_label)}",
+        f"title: {_plain(ds.title)}",
+        f"description: {_plain(ds.description)}",
+        f"negative_label: {_plain(ds.negative_label)}",
+        f"positive_label: {_plain(ds.positive_label)}",
         f"method: {ds.method}",
         f"paired: {'true' if ds.paired else 'false'}",
     ]
@@ -218,7 +258,9 @@ def dump_dataset(ds: DirectionDataset) -> str:
         lines.append(f"notes: {_q(notes)}")
     for pole in ("negative", "positive"):
         lines.append(f"{pole}:")
-        lines += [f"  - {_q(t)}" for t in getattr(ds, pole)]
+        for t in getattr(ds, pole):
+            lines += [f"  {c}" for c in comments.get((pole, t), [])]
+            lines.append(f"  - {_q(t)}")
     text = "\n".join(lines) + "\n"
     if parse_dataset(text, ds.name) != ds:  # never write what would not read back the same
         text = yaml.safe_dump(

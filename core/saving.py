@@ -112,9 +112,9 @@ def save_dataset(ds: DirectionDataset, expected_hash: str | None, folder: Path |
     folder = _folder(folder)
     ds = validate(ds)
     path = folder / f"{config.check_name(ds.name, 'direction name')}{SUFFIX}"
-    text = dump_dataset(ds)
     with _locked(folder, ds.name):
         data, current = _read_current(path)
+        text = dump_dataset(ds, data.decode("utf-8", "replace") if data is not None else None)
         if data is not None and file_hash(data) != expected_hash:
             if expected_hash is None:
                 raise SaveConflict(f"A direction named {ds.name!r} already exists; choose another name.",

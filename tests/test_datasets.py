@@ -90,3 +90,23 @@ def test_bad_file_does_not_hide_the_others(tmp_path):
     with pytest.raises(DatasetError, match="Unknown direction 'nope'. Known directions: toy"):
         get_dataset("nope", tmp_path)
     assert load_dataset(tmp_path / "toy.yaml").path == tmp_path / "toy.yaml"
+
+
+def test_shipped_files_are_in_the_form_a_save_writes():
+    """A save from the dashboard changes only what was edited: every shipped file dumps back byte for byte."""
+    for path in sorted(config.directions_dir().glob("*.yaml")):
+        raw = path.read_text(encoding="utf-8")
+        assert dump_dataset(load_dataset(path), raw) == raw, path.name
+
+
+def test_comments_above_examples_survive_a_save(tmp_path):
+    from core.saving import save_dataset
+
+    text = GOOD.replace('positive:\n  - "a right thing"\n',
+                        'positive:\n  # group one\n  - "a right thing"\n  # group two\n  - "another"\n')
+    path = tmp_path / "toy.yaml"
+    path.write_text(text, encoding="utf-8")
+    ds = load_dataset(path)
+    save_dataset(ds.with_changes(positive=ds.positive + ("a third",)), ds.file_hash, tmp_path)
+    saved = path.read_text(encoding="utf-8")
+    assert '  # group one\n  - "a right thing"\n  # group two\n  - "another"\n  - "a third"\n' in saved

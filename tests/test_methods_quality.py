@@ -143,3 +143,24 @@ def test_ratings_bad_input():
         ratings_from_table(pd.DataFrame({"text": ["a", "b"], "r": ["x", "y"]}), "text", "r")
     with pytest.raises(InputError, match="All ratings are equal"):
         correlate([1, 2, 3], [5, 5, 5])
+
+
+def test_project_out_removes_another_direction_and_keeps_calibration(cache_root):
+    emb = Embedder(FakeEncoder(), cache_root)
+    size = DirectionDataset(name="size", title="Size", negative_label="tiny", positive_label="huge",
+                            negative=tuple(f"tiny {t}" for t in TOPICS), positive=tuple(f"huge {t}" for t in TOPICS))
+    # a mood data set whose happy examples are also "huge": mood leans on size
+    mood = DirectionDataset(name="mood", title="Mood", negative_label="sad", positive_label="happy",
+                            negative=tuple(f"sad {t}" for t in TOPICS),
+                            positive=tuple(f"happy huge {t}" for t in TOPICS))
+    library = {"size": size, "mood": mood}
+    leaning, size_d = build_directions([mood, size], emb, library=library)
+    assert float(leaning.vector @ size_d.vector) > 0.3
+    clean = build_directions([mood.with_changes(project_out=("size",))], emb, library=library)[0]
+    assert abs(float(clean.vector @ size_d.vector)) < 1e-6
+    assert clean.removed == ("size",)
+    E = emb.embed(list(mood.negative) + list(mood.positive))
+    scores = clean.score(E)
+    assert scores[: len(TOPICS)].mean() == pytest.approx(-1.0) and scores[len(TOPICS):].mean() == pytest.approx(1.0)
+    with pytest.raises(Exception, match="not a direction here"):
+        build_directions([mood.with_changes(project_out=("nothing",))], emb, library=library)
