@@ -67,6 +67,8 @@ BUILTIN = [
 ]
 
 _LOADERS: dict[str, Callable[[ModelSpec, Path], Encoder]] = {}
+# Backends that live in their own modules, imported on first use of their kind.
+BACKEND_MODULES = {"bottleneck-t5": "core.bottleneck", "clip": "core.clip", "tfidf": "core.adapters"}
 _RUNTIME: dict[str, ModelSpec] = {}
 _LOADED: dict[str, Encoder] = {}
 _LOAD_LOCK = threading.Lock()
@@ -75,6 +77,18 @@ _LOAD_LOCK = threading.Lock()
 def register_backend(kind: str, loader: Callable[[ModelSpec, Path], Encoder]) -> None:
     """Add a loader for a kind of model (sentence-transformers, CLIP, ...)."""
     _LOADERS[kind] = loader
+
+
+def backend(kind: str):
+    """The loader for a kind of model, importing its module on first use; None if there is none."""
+    if kind not in _LOADERS and kind in BACKEND_MODULES:
+        import importlib
+
+        try:
+            importlib.import_module(BACKEND_MODULES[kind])
+        except ImportError:
+            return None
+    return _LOADERS.get(kind)
 
 
 def register_spec(spec: ModelSpec) -> None:
@@ -133,8 +147,8 @@ def add_model(name: str, source: str, description: str = "", kind: str = "senten
     config.check_name(name, "model name")
     if not source:
         raise ValueError("Give a Hugging Face model id (such as sentence-transformers/all-mpnet-base-v2) or a local folder.")
-    if kind not in _LOADERS:
-        raise ValueError(f"Unknown model kind {kind!r}; known kinds: {', '.join(_LOADERS)}.")
+    if backend(kind) is None:
+        raise ValueError(f"Unknown model kind {kind!r}; known kinds: {', '.join(sorted({*_LOADERS, *BACKEND_MODULES}))}.")
     if any(s.builtin and s.name == name for s in BUILTIN):
         raise ValueError(f"{name!r} is a built-in model; choose another name.")
     path = config.models_file()
@@ -229,7 +243,7 @@ def get_encoder(name: str | None = None) -> Encoder:
     with _LOAD_LOCK:
         enc = _LOADED.get(name)
         if enc is None:
-            loader = _LOADERS.get(spec.kind)
+            loader = backend(spec.kind)
             if loader is None:
                 raise ModelUnavailable(f"Model {name!r} has kind {spec.kind!r}, which no backend handles.")
             path = resolve_source(spec)
