@@ -122,8 +122,22 @@ def _user_specs() -> dict[str, ModelSpec]:
     return specs
 
 
+def _plugin_specs() -> list[ModelSpec]:
+    """Models that backend modules offer (module-level SPECS), such as CLIP or bottleneck-T5 checkpoints."""
+    import importlib
+
+    specs = []
+    for module in dict.fromkeys(BACKEND_MODULES.values()):
+        try:
+            specs += list(getattr(importlib.import_module(module), "SPECS", []))
+        except ImportError:
+            continue
+    return specs
+
+
 def registry() -> dict[str, ModelSpec]:
     specs = {s.name: s for s in BUILTIN}
+    specs.update({s.name: s for s in _plugin_specs()})
     specs.update(_user_specs())
     specs.update(_RUNTIME)
     return specs
