@@ -37,6 +37,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--output", help="output file: .csv, .tsv or .parquet (default: CSV to standard output)")
     s.add_argument("--raw", action="store_true", help="add <direction>_raw columns with the uncalibrated projection")
     s.add_argument("--quiet", action="store_true", help="no progress on standard error")
+    s.add_argument("--chunk-size", type=int, default=10_000, help="rows per chunk (memory stays bounded by it)")
+    s.add_argument("--engine", choices=["local", "ray"], default="local",
+                   help="local (default) or ray: Ray Data actors that each load the model once")
+    s.add_argument("--workers", type=int, default=2, help="Ray actors (with --engine ray)")
     b = sub.add_parser("build", help="rebuild a direction and print its quality report")
     b.add_argument("name", help="direction name (a file in directions/)")
     b.add_argument("--method", help="build method to evaluate: " + ", ".join(_method_names()))
@@ -134,28 +138,6 @@ def cmd_validate(args) -> int:
     return 0
 
 
-def _read_input(args) -> inputs.TextBatch:
-    if args.input == "-":
-        fmt = args.format or ("csv" if args.column else "txt")
-        data = sys.stdin.buffer.read()
-        name = f"<stdin>.{fmt}"
-    else:
-        path = Path(args.input)
-        if not path.is_file():
-            raise CliError(f"input file not found: {args.input}", 2)
-        fmt = args.format or path.suffix.lower().lstrip(".")
-        name = f"{path.name}" if not args.format else f"{path.name}.{fmt}"
-        data = path.read_bytes()
-    if f".{fmt}" not in inputs.SUFFIXES:
-        raise CliError(f"cannot read {args.input}: use .txt, .csv, .tsv or .parquet (or --format)", 2)
-    if fmt == "txt" and args.column:
-        raise CliError("--column applies to CSV, TSV or Parquet input, not .txt", 2)
-    try:
-        return inputs.from_upload(name, data, args.column)
-    except inputs.InputError as exc:
-        raise CliError(str(exc), 2) from None
-
-
 def _pick_directions(spec: str | None) -> list[dsets.DirectionDataset]:
     found, errors = dsets.load_all()
     for message in errors.values():
@@ -172,46 +154,51 @@ def _pick_directions(spec: str | None) -> list[dsets.DirectionDataset]:
     return [found[n] for n in names]
 
 
-def _write(frame: pd.DataFrame, output: str | None) -> None:
-    if not output:
-        frame.to_csv(sys.stdout, index=False)
-        return
-    suffix = Path(output).suffix.lower()
-    if suffix == ".csv":
-        frame.to_csv(output, index=False)
-    elif suffix == ".tsv":
-        frame.to_csv(output, index=False, sep="\t")
-    elif suffix == ".parquet":
-        frame.to_parquet(output, index=False)
+def _input_format(args) -> str:
+    if args.input == "-":
+        fmt = args.format or ("csv" if args.column else "txt")
     else:
-        raise CliError(f"cannot write {output}: use a .csv, .tsv or .parquet file name", 2)
+        path = Path(args.input)
+        if not path.is_file():
+            raise CliError(f"input file not found: {args.input}", 2)
+        fmt = args.format or path.suffix.lower().lstrip(".")
+    if f".{fmt}" not in inputs.SUFFIXES:
+        raise CliError(f"cannot read {args.input}: use .txt, .csv, .tsv or .parquet (or --format)", 2)
+    if fmt == "txt" and args.column:
+        raise CliError("--column applies to CSV, TSV or Parquet input, not .txt", 2)
+    return fmt
+
+
+def cmd_score(args) -> int:
+    from core import batch
+
+    if args.output and Path(args.output).suffix.lower() not in (".csv", ".tsv", ".parquet"):
+        raise CliError(f"cannot write {args.output}: use a .csv, .tsv or .parquet file name", 2)
+    if args.chunk_size < 1:
+        raise CliError("--chunk-size must be at least 1", 2)
+    if args.engine == "ray" and not args.output:
+        raise CliError("--engine ray needs --output (a .csv, .tsv or .parquet file)", 2)
+    fmt = _input_format(args)
+    chosen = _pick_directions(args.directions)
+    _embedder(args.model)  # fail early, with the model's own message, before reading the input
+    job = batch.Job(args.input, fmt, args.column, chosen, args.model, raw=args.raw, chunk_size=args.chunk_size)
+    try:
+        batch.run(job, args.output, engine=args.engine, progress=_progress(args.quiet), workers=args.workers)
+    except inputs.InputError as exc:
+        raise CliError(str(exc), 2) from None
+    for note in job.notes:
+        print(f"note: {note}", file=sys.stderr)
+    return 0
 
 
 def _progress(quiet: bool):
     if quiet or not sys.stderr.isatty():
         return None
 
-    def report(done: int, total: int) -> None:
-        print(f"\rembedding {done:,}/{total:,}", end="" if done < total else "\n", file=sys.stderr, flush=True)
+    def report(chunks: int, rows: int) -> None:
+        print(f"\rscored {rows:,} rows ({chunks} chunk{'s' * (chunks != 1)})", end="", file=sys.stderr, flush=True)
 
     return report
-
-
-def cmd_score(args) -> int:
-    from core.directions import build_directions
-    from core.projection import score_frame, wide_scores
-
-    if args.output and Path(args.output).suffix.lower() not in (".csv", ".tsv", ".parquet"):
-        raise CliError(f"cannot write {args.output}: use a .csv, .tsv or .parquet file name", 2)
-    batch = _read_input(args)
-    chosen = _pick_directions(args.directions)
-    for note in batch.notes:
-        print(f"note: {note}", file=sys.stderr)
-    embedder = _embedder(args.model)
-    directions = build_directions(chosen, embedder)
-    E = embedder.embed(batch.texts, progress=_progress(args.quiet))
-    _write(wide_scores(score_frame(batch.texts, E, directions), raw=args.raw), args.output)
-    return 0
 
 
 def cmd_directions(args) -> int:
