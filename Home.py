@@ -6,6 +6,9 @@ from core import app, encoders
 
 app.setup("Home", ":material/home:")
 
+with st.sidebar:
+    app.sign_in_panel()
+
 st.title("Latent dashboard")
 st.markdown(
     "Look inside embedding models. Score texts on named **directions** in embedding space "
@@ -44,11 +47,13 @@ with st.expander("Add a model", icon=":material/add:"):
         "Any sentence-transformers model: a Hugging Face id already in this machine's cache "
         "(fetch it with `hf download ID`), or a local folder. It is saved in `models.yaml`."
     )
+    if not app.can_edit():
+        st.info(app.edit_refusal(), icon=":material/lock:")
     with st.form("add_model", clear_on_submit=False):
         name = st.text_input("Name", placeholder="mpnet")
         source = st.text_input("Hugging Face id or folder", placeholder="sentence-transformers/all-mpnet-base-v2")
         description = st.text_input("Description (optional)")
-        if st.form_submit_button("Add model"):
+        if st.form_submit_button("Add model", disabled=not app.can_edit()):
             try:
                 encoders.add_model(name, source, description)
                 status = encoders.model_status(name.strip())

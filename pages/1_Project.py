@@ -1,7 +1,7 @@
 """Project: score texts on named directions; a table and charts."""
 import streamlit as st
 
-from core import app, charts, inputs, samples
+from core import app, charts, inputs, links, samples
 from core.projection import score_frame, wide_scores
 
 app.setup("Project", ":material/insights:")
@@ -9,17 +9,41 @@ st.title("Project texts onto directions")
 st.caption("Each score is calibrated: 0 is the midpoint of the two poles, +1 the positive pole's centroid, "
            "-1 the negative pole's.")
 
+PASTE, UPLOAD, SAMPLE, SHARED = "Type or paste", "Upload a file", "Sample texts", "Texts from a link"
+SOURCE_PARAM = {PASTE: "paste", UPLOAD: "upload", SAMPLE: "sample", SHARED: "set"}
+link = app.restore_link("project")
+if link is not None:  # opened from a shared link: its choices become the widgets' starting values
+    linked = app.link_texts(link)
+    src = links.as_choice(link.get("src"), SOURCE_PARAM.values()) or ("paste" if linked is not None else None)
+    if src in ("set", "upload") and linked is not None:
+        st.session_state["shared_texts"], src = linked, "set"
+    elif src == "paste" and linked is not None:
+        st.session_state["paste"] = "\n".join(linked)
+    elif src in ("set", "upload"):
+        src = "upload"  # the link's texts are gone (a message says so): the view asks for a file
+    app.apply({
+        "source": {v: k for k, v in SOURCE_PARAM.items()}.get(src or ""),
+        "model": links.first(link.get("model")), "directions": links.as_names(link.get("dirs")),
+        "raw": links.as_bool(link.get("raw")), "bar_direction": links.first(link.get("bar")),
+        "scatter_x": links.first(link.get("x")), "scatter_y": links.first(link.get("y")),
+    })
+
 model = app.model_picker()
 found, errors = app.load_datasets()
 app.show_dataset_errors(errors)
 
-source = st.radio("Texts", ["Type or paste", "Upload a file", "Sample texts"], horizontal=True, key="source")
+options = [PASTE, UPLOAD, SAMPLE] + ([SHARED] if "shared_texts" in st.session_state else [])
+source = st.radio("Texts", options, horizontal=True, key="source")
 batch = None
-if source == "Type or paste":
+if source == SHARED:
+    batch = inputs.clean(st.session_state["shared_texts"], "link")
+    with st.expander(f"The {len(batch.texts):,} texts of the link"):
+        st.text("\n".join(batch.texts[:1000]))
+elif source == PASTE:
     if "paste" not in st.session_state:
         st.session_state["paste"] = "\n".join(samples.sample_texts()[:6])
     batch = inputs.from_paste(st.text_area("One text per line", key="paste", height=180))
-elif source == "Upload a file":
+elif source == UPLOAD:
     upload = st.file_uploader("A .txt file (one text per line), or a .csv, .tsv or .parquet file",
                               type=["txt", "csv", "tsv", "parquet"], key="upload")
     if upload is not None:
@@ -40,6 +64,16 @@ else:
         st.text("\n".join(batch.texts))
 
 chosen = app.direction_picker(found)
+
+view = {"src": SOURCE_PARAM[source], "model": model, "dirs": links.names_param(d.name for d in chosen)}
+if batch is not None and source in (PASTE, UPLOAD, SHARED):
+    view.update(app.texts_link(batch.texts))
+    if source != PASTE:
+        view["src"] = "set"
+state = st.session_state
+view.update({"raw": "1" if state.get("raw") else None, "bar": state.get("bar_direction"),
+             "x": state.get("scatter_x"), "y": state.get("scatter_y")})
+app.publish_link("project", view)
 
 if batch is None:
     st.info("Upload a file to score its texts.")
@@ -72,6 +106,7 @@ st.dataframe(
                       for name, d in by_name.items()}},
 )
 app.download_table(table, "scores", key="download_scores")
+st.caption("Copy this page's address to share the view: it keeps the texts, directions, model and chart choices.")
 
 MAX_CHART_TEXTS = 200
 shown = frame[frame["row"] < MAX_CHART_TEXTS]
@@ -80,14 +115,14 @@ if len(batch.texts) > MAX_CHART_TEXTS:
 
 heat_tab, bar_tab, scatter_tab = st.tabs(["Heatmap", "Bars per direction", "Scatter"])
 with heat_tab:
-    st.plotly_chart(charts.heatmap(shown), width="stretch", key="heatmap")
+    app.chart(charts.heatmap(shown), key="heatmap", file_stem="scores-heatmap")
 with bar_tab:
     which = st.selectbox("Direction", list(by_name), key="bar_direction", format_func=lambda n: by_name[n].title)
-    st.plotly_chart(charts.bars(shown, by_name[which]), width="stretch", key="bars")
+    app.chart(charts.bars(shown, by_name[which]), key="bars", file_stem=f"scores-{which}")
 with scatter_tab:
     names = list(by_name)
     c1, c2 = st.columns(2)
     x = c1.selectbox("X axis", names, index=0, key="scatter_x", format_func=lambda n: by_name[n].title)
     y = c2.selectbox("Y axis", names, index=min(1, len(names) - 1), key="scatter_y",
                      format_func=lambda n: by_name[n].title)
-    st.plotly_chart(charts.scatter(shown, by_name[x], by_name[y]), width="stretch", key="scatter")
+    app.chart(charts.scatter(shown, by_name[x], by_name[y]), key="scatter", file_stem=f"scatter-{x}-{y}")

@@ -83,8 +83,10 @@ with tab_examples:
 
     with st.expander("Import examples", icon=":material/upload:"):
         pasted = st.text_area("Paste examples, one per line", key="paste_lines")
+        # plain options with the labels as captions: a format_func that changes with the labels made the
+        # browser send back an old label as the value
         pole = st.radio("Add them to", [examples.NEGATIVE, examples.POSITIVE], horizontal=True, key="paste_pole",
-                        format_func=lambda p: negative_label if p == examples.NEGATIVE else positive_label)
+                        captions=[negative_label, positive_label])
         if st.button("Add pasted lines", key="add_lines"):
             add = examples.from_lines(pasted, pole)
             if add.empty:
@@ -131,9 +133,14 @@ try:
 except (DatasetError, MethodError, ValueError) as exc:
     working, problem = None, str(exc)
 
+editable = app.can_edit()
 with save_area:
-    if st.button("Save", type="primary", icon=":material/save:", key="save"):
-        if problem:
+    if not editable:
+        st.info(app.edit_refusal(), icon=":material/lock:")
+    if st.button("Save", type="primary", icon=":material/save:", key="save", disabled=not editable):
+        if not app.can_edit():
+            st.error(app.edit_refusal())
+        elif problem:
             st.error(f"Not saved: {problem}")
         else:
             try:
@@ -174,8 +181,8 @@ with tab_quality:
             for col, key in zip(cols * 2, [k for k in summary if k != "examples"]):
                 value = summary[key]
                 col.metric(key, "n/a" if value is None or pd.isna(value) else f"{value:.3f}")
-            st.plotly_chart(charts.separation(report.scores, working.negative_label, working.positive_label),
-                            width="stretch", key="separation")
+            app.chart(charts.separation(report.scores, working.negative_label, working.positive_label),
+                      key="separation", file_stem=f"{working.name}-separation")
             for hint in report.hints:
                 st.warning(hint, icon=":material/lightbulb:")
             wrong = report.scores[((report.scores.pole == "negative") & (report.scores.heldout > 0))
@@ -183,12 +190,15 @@ with tab_quality:
             if len(wrong):
                 st.markdown("**Examples on the wrong side when left out**")
                 st.dataframe(wrong, hide_index=True, width="stretch")
+                app.download_table(wrong, f"{working.name}-wrong-side", key="download_wrong")
             if not report.near_duplicates.empty:
                 st.markdown("**Near-duplicates**")
                 st.dataframe(report.near_duplicates, hide_index=True, width="stretch")
+                app.download_table(report.near_duplicates, f"{working.name}-near-duplicates", key="download_dups")
             if not report.entanglement.empty:
                 st.markdown("**Cosine to the other directions** (flagged at |cos| ≥ 0.3)")
                 st.dataframe(report.entanglement, hide_index=True, width="stretch")
+                app.download_table(report.entanglement, f"{working.name}-entanglement", key="download_entangled")
         elif held:
             st.info("The examples changed since the last report: compute it again.")
 
@@ -218,8 +228,9 @@ with tab_validate:
                       help=f"95% bootstrap interval {result.spearman_ci[0]:.3f} to {result.spearman_ci[1]:.3f}")
             st.caption(result.to_text())
             points = pd.DataFrame({"text": texts, "score": scores, "rating": ratings})
-            st.plotly_chart(charts.validation_scatter(points, working.title, rating_col), width="stretch",
-                            key="validation_scatter")
+            app.chart(charts.validation_scatter(points, working.title, rating_col), key="validation_scatter",
+                      file_stem=f"{working.name}-validation")
+            app.download_table(points, f"{working.name}-validation", key="download_validation")
         except inputs.InputError as exc:
             app.input_error(exc)
 
@@ -236,7 +247,8 @@ with tab_history:
             old = read_version(versions[picked])
             changes = describe_changes(old, found[choice])
             st.text("\n".join(changes[:100]) if changes else "Identical to the current file.")
-            if st.button("Restore this version", key="restore"):
+            if st.button("Restore this version", key="restore", disabled=not editable,
+                         help=None if editable else app.edit_refusal()):
                 try:
                     restore_version(versions[picked], state.dir_hash)
                     st.cache_data.clear()

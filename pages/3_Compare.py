@@ -2,12 +2,22 @@
 import pandas as pd
 import streamlit as st
 
-from core import app, charts, compare, inputs
+from core import app, charts, compare, inputs, links
 from core.projection import score_frame, wide_scores
 
 app.setup("Compare", ":material/compare_arrows:")
 st.title("Compare texts")
 st.caption("Two or more texts side by side: how similar they are, and on which directions they differ most.")
+
+link = app.restore_link("compare")
+if link is not None:  # opened from a shared link
+    linked = app.link_texts(link)
+    app.apply({
+        "compare_texts": "\n".join(linked) if linked is not None else None,
+        "model": links.first(link.get("model")), "compare_directions": links.as_names(link.get("dirs")),
+        "pick_a": links.as_int(link.get("a"), 0, 49), "pick_b": links.as_int(link.get("b"), 0, 49),
+        "percentiles": links.as_bool(link.get("pct")), "k": links.as_int(link.get("k"), 1, 20),
+    })
 
 model = app.model_picker()
 found, errors = app.load_datasets()
@@ -26,6 +36,13 @@ if last:
     batch.texts += [t for t in extra if t not in batch.texts]
 chosen = app.direction_picker(found, key="compare_directions")
 app.show_notes(batch.notes)
+state = st.session_state
+view = {"model": model, "dirs": links.names_param(d.name for d in chosen), **app.texts_link(batch.texts)}
+for param, key, top in (("a", "pick_a", len(batch.texts)), ("b", "pick_b", len(batch.texts)), ("k", "k", 21)):
+    if isinstance(state.get(key), int) and 0 <= state[key] < top:
+        view[param] = str(state[key])
+view["pct"] = "1" if state.get("percentiles") else None
+app.publish_link("compare", view)
 if len(batch.texts) < 2:
     st.info("Enter at least two texts, one per line.")
     st.stop()
@@ -44,16 +61,16 @@ E = app.embed(embedder, texts)
 frame = score_frame(texts, E, directions)
 
 st.subheader("Similarity")
-st.plotly_chart(charts.similarity_heatmap(compare.similarity_matrix(E), [f"{n}: {t}" for n, t in zip(names, texts)]),
-                width="stretch", key="similarity")
+app.chart(charts.similarity_heatmap(compare.similarity_matrix(E), [f"{n}: {t}" for n, t in zip(names, texts)]),
+          key="similarity", file_stem="similarity")
 
 st.subheader("Where two texts differ")
 c1, c2 = st.columns(2)
-a = c1.selectbox("A", range(len(texts)), index=0, key="pick_a", format_func=lambda i: f"{names[i]}: {texts[i][:70]}")
-b = c2.selectbox("B", range(len(texts)), index=1, key="pick_b", format_func=lambda i: f"{names[i]}: {texts[i][:70]}")
+a = c1.selectbox("A", list(range(len(texts))), index=0, key="pick_a", format_func=lambda i: f"{names[i]}: {texts[i][:70]}")
+b = c2.selectbox("B", list(range(len(texts))), index=1, key="pick_b", format_func=lambda i: f"{names[i]}: {texts[i][:70]}")
 diffs = compare.differences(frame, a, b, directions)
 st.info(app.escape_md(compare.reading(diffs, names[a], names[b])), icon=":material/lightbulb:")
-st.plotly_chart(charts.difference_bars(diffs, names[a], names[b]), width="stretch", key="difference")
+app.chart(charts.difference_bars(diffs, names[a], names[b]), key="difference", file_stem="differences")
 
 st.subheader("Scores")
 reference = app.reference_choice()
@@ -79,3 +96,6 @@ for i, name in enumerate(names):
     st.dataframe(pd.DataFrame({"neighbour": [reference.texts[j] for j in idx[i]], "similarity": sims[i]}),
                  hide_index=True, width="stretch",
                  column_config={"similarity": st.column_config.NumberColumn(format="%.3f")})
+app.download_table(pd.DataFrame([{"text": name, "rank": r + 1, "neighbour": reference.texts[j], "similarity": float(s)}
+                                 for i, name in enumerate(names) for r, (j, s) in enumerate(zip(idx[i], sims[i]))]),
+                   "neighbours", key="download_neighbours")

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from core import app, charts, corpus, exports, features, inputs, mapping
+from core import app, charts, corpus, features, inputs, links, mapping
 from core.compare import neighbours
 from core.datasets import DatasetError
 from core.saving import SaveConflict, save_dataset
@@ -12,14 +12,34 @@ st.title("Map a corpus")
 st.caption("Lay a corpus out on axes you choose, colour it by a direction or a metadata column, search it, "
            "and turn what you find into direction examples.")
 
+SAMPLE, UPLOAD, SHARED = "Sample corpus", "Upload a corpus", "Corpus from a link"
+link = app.restore_link("map")
+if link is not None:  # opened from a shared link
+    if link.get("set"):
+        try:
+            shared = links.load_set(link["set"])
+            st.session_state["shared_corpus"] = corpus.from_frame(
+                pd.DataFrame({"text": shared.texts, **shared.columns}), "text", shared.name or "a shared corpus")
+        except (links.LinkError, inputs.InputError, ValueError) as exc:
+            st.warning(str(exc), icon=":material/link_off:")
+    app.apply({
+        "map_source": SHARED if "shared_corpus" in st.session_state and link.get("set") else None,
+        "model": links.first(link.get("model")), "layout": links.as_choice(link.get("layout"), ["pca", "umap", "directions"]),
+        "axis_x": links.first(link.get("x")), "axis_y": links.first(link.get("y")), "color": links.first(link.get("color")),
+        "search": links.first(link.get("q")), "hits": links.as_int(link.get("hits"), 1, 50),
+    })
+
 model = app.model_picker()
 found, errors = app.load_datasets()
 app.show_dataset_errors(errors)
 
-source = st.radio("Corpus", ["Sample corpus", "Upload a corpus"], horizontal=True, key="map_source")
+sources = [SAMPLE, UPLOAD] + ([SHARED] if "shared_corpus" in st.session_state else [])
+source = st.radio("Corpus", sources, horizontal=True, key="map_source")
 chosen = None
-if source == "Sample corpus":
+if source == SAMPLE:
     chosen = app.sample_corpus()
+elif source == SHARED:
+    chosen = st.session_state["shared_corpus"]
 else:
     upload = st.file_uploader(f"CSV, TSV, Parquet or TXT, up to {corpus.MAX_ROWS:,} rows (larger files are sampled)",
                               type=["csv", "tsv", "parquet", "txt"], key="map_upload")
@@ -35,6 +55,13 @@ else:
             st.session_state["uploaded_corpus"] = chosen
         except inputs.InputError as exc:
             app.input_error(exc)
+state = st.session_state
+view = {"model": model, **({"set": app.corpus_link(chosen)} if chosen is not None and source != SAMPLE else {}),
+        "layout": state.get("layout"), "color": state.get("color"), "q": (state.get("search") or "")[:500] or None,
+        "hits": state.get("hits")}
+if state.get("layout") == "directions":
+    view.update({"x": state.get("axis_x"), "y": state.get("axis_y")})
+app.publish_link("map", view)
 if chosen is None:
     st.info("Upload a corpus to map it.")
     st.stop()
@@ -81,13 +108,15 @@ if query.strip():
     idx, sims = neighbours(q, E, k)
     hits = idx[0].tolist()
 
-event = st.plotly_chart(charts.corpus_map(table, color, x_title, y_title, hits), width="stretch",
-                        key="map_chart", on_select="rerun", selection_mode=("box", "lasso"))
+event = app.chart(charts.corpus_map(table, color, x_title, y_title, hits), key="map_chart", file_stem="map",
+                  on_select="rerun", selection_mode=("box", "lasso"))
 if hits:
     st.markdown("**Nearest texts to the search**")
-    st.dataframe(pd.DataFrame({"#": range(1, len(hits) + 1), "text": table.loc[hits, "text"].values,
-                               "similarity": sims[0]}), hide_index=True, width="stretch",
+    hit_table = pd.DataFrame({"#": range(1, len(hits) + 1), "text": table.loc[hits, "text"].values,
+                              "similarity": sims[0]})
+    st.dataframe(hit_table, hide_index=True, width="stretch",
                  column_config={"similarity": st.column_config.NumberColumn(format="%.3f")})
+    app.download_table(hit_table, "search-hits", key="download_hits")
 
 selected = mapping.selected_rows(event.selection if event else None)
 use_hits = st.checkbox("Use the search hits as the selection", key="use_hits", disabled=not hits)
@@ -96,11 +125,13 @@ if use_hits and hits:
 st.subheader(f"Selection: {len(selected):,} texts")
 if selected:
     st.dataframe(table.loc[selected, ["text"]], hide_index=True, width="stretch", height=200)
+    app.download_table(table.loc[selected], "selection", key="download_selection")
     s1, s2, s3 = st.columns([2, 1, 1])
     target = s1.selectbox("Add them to the direction", names, key="target", format_func=lambda n: found[n].title)
     pole = s2.radio("as examples of", ["negative", "positive"], key="target_pole",
-                    format_func=lambda p: found[target].negative_label if p == "negative" else found[target].positive_label)
-    if s3.button("Add to data set", key="add_selection"):
+                    captions=[found[target].negative_label, found[target].positive_label])
+    if s3.button("Add to data set", key="add_selection", disabled=not app.can_edit(),
+                 help=None if app.can_edit() else app.edit_refusal()):
         ds = found[target]
         texts = [t for t in table.loc[selected, "text"] if t not in ds.negative and t not in ds.positive]
         try:
@@ -116,11 +147,8 @@ else:
     st.caption("Draw a box or a lasso on the map (or use the search hits) to select texts.")
 
 st.subheader("Export")
-e1, e2 = st.columns(2)
-e1.download_button("Map table as CSV", exports.csv_bytes(table), "map.csv", "text/csv", key="export_csv",
-                   icon=":material/download:")
-e2.download_button("Map table as Parquet", exports.parquet_bytes(table), "map.parquet",
-                   "application/octet-stream", key="export_parquet", icon=":material/download:")
+st.caption("The map table: every text with its coordinates, direction scores and metadata.")
+app.download_table(table, "map", key="export_csv")
 
 with st.expander("Discover directions without labels", icon=":material/auto_awesome:"):
     st.caption("Learns a sparse dictionary of features from the corpus embeddings (scikit-learn's dictionary "
@@ -139,7 +167,9 @@ with st.expander("Discover directions without labels", icon=":material/auto_awes
     if held and held[0] == learn_key:
         learned = held[1]
         texts = chosen.texts
-        st.dataframe(features.summary(learned, texts), hide_index=True, width="stretch", height=300)
+        feature_table = features.summary(learned, texts)
+        st.dataframe(feature_table, hide_index=True, width="stretch", height=300)
+        app.download_table(feature_table, "features", key="download_features")
         pick = st.selectbox("Feature", range(learned.atoms.shape[0]), key="feature")
         t1, t2 = st.columns(2)
         t1.markdown("**Strongest texts**")
@@ -153,7 +183,8 @@ with st.expander("Discover directions without labels", icon=":material/auto_awes
         new_title = n2.text_input("Title", key="feature_title")
         neg_label = n3.text_input("Weak pole", value="other", key="feature_neg")
         pos_label = n4.text_input("Strong pole", key="feature_pos")
-        if st.button("Save as a direction", key="save_feature"):
+        if st.button("Save as a direction", key="save_feature", disabled=not app.can_edit(),
+                     help=None if app.can_edit() else app.edit_refusal()):
             try:
                 ds = features.as_dataset(learned, pick, texts, new_name.strip(), new_title.strip() or new_name,
                                          neg_label, pos_label or new_title or new_name)
