@@ -7,7 +7,6 @@ guarded by a lock because one model object serves all threads.
 """
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import os
@@ -68,7 +67,7 @@ BUILTIN = [
 
 _LOADERS: dict[str, Callable[[ModelSpec, Path], Encoder]] = {}
 # Backends that live in their own modules, imported on first use of their kind.
-BACKEND_MODULES = {"bottleneck-t5": "core.bottleneck", "clip": "core.clip", "tfidf": "core.adapters"}
+BACKEND_MODULES = {"sentence-transformers": "core.sbert", "bottleneck-t5": "core.bottleneck", "clip": "core.clip", "tfidf": "core.adapters"}
 _RUNTIME: dict[str, ModelSpec] = {}
 _LOADED: dict[str, Encoder] = {}
 _LOAD_LOCK = threading.Lock()
@@ -275,141 +274,8 @@ def loaded_encoders() -> dict[str, Encoder]:
     return dict(_LOADED)
 
 
-# ---------------------------------------------------------------- precision
-
-CHECK_TEXTS = [
-    "The committee postponed its decision until the spring.",
-    "lol that was the worst pizza ever",
-    "Photosynthesis turns light into chemical energy.",
-    "She painted the harbour at dawn in thick strokes of blue.",
-    "I can't believe how kind everyone was to us.",
-    "Quarterly revenue fell by four percent.",
-    "ok",
-    "A long walk along the river, past the old mill and the bakery, cleared his head before the exam.",
-]
-
-
-def cpu_has_fast_bf16() -> bool:
-    """True where the CPU has native bfloat16 arithmetic (AVX-512 BF16 or AMX)."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
-            flags = set()
-            for line in fh:
-                if line.startswith("flags"):
-                    flags.update(line.split(":", 1)[1].split())
-                    break
-    except OSError:
-        return False
-    return bool(flags & {"avx512_bf16", "amx_bf16"})
-
-
 def unit_rows(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=np.float32)
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     return (x / norms).astype(np.float32, copy=False)
-
-
-class SentenceTransformerEncoder:
-    """A sentence-transformers model behind a lock, in bfloat16 where that is fast and faithful.
-
-    The model itself loads on the first `encode`: what the caches need (dimension,
-    precision, identity) is remembered per model fingerprint, so texts already in
-    the cache are served without importing torch at all.
-    """
-
-    MIN_COSINE = 0.999
-
-    def __init__(self, spec: ModelSpec, path: Path, precision: str | None = None):
-        self.name = spec.name
-        self.path = Path(path)
-        self._lock = threading.Lock()
-        self._model = None
-        self.fingerprint = folder_fingerprint(self.path)
-        wanted = (precision or os.environ.get("LATENT_PRECISION") or "auto").lower()
-        if wanted not in ("auto", "float32", "bfloat16"):
-            raise ModelUnavailable(f"LATENT_PRECISION must be auto, float32 or bfloat16, not {wanted!r}.")
-        self._wanted = wanted if wanted != "auto" else ("check" if cpu_has_fast_bf16() else "float32")
-        meta = self._read_meta()
-        if meta is None:
-            with self._lock:
-                self._load()
-            self._write_meta()
-        else:
-            self.dim, self.precision, self.fidelity = meta["dim"], meta["precision"], meta["fidelity"]
-        self.identity = f"{self.name}:{self.fingerprint}:{self.precision}"
-
-    # -- remembered facts about this model folder (disposable, like every cache)
-    def _meta_path(self) -> Path:
-        return config.cache_dir() / "models" / f"{self.fingerprint}-{self._wanted}.json"
-
-    def _read_meta(self) -> dict | None:
-        try:
-            meta = json.loads(self._meta_path().read_text(encoding="utf-8"))
-            if isinstance(meta.get("dim"), int) and meta.get("precision") in ("float32", "bfloat16"):
-                return {"dim": meta["dim"], "precision": meta["precision"], "fidelity": meta.get("fidelity")}
-        except (OSError, ValueError, AttributeError):
-            pass
-        return None
-
-    def _write_meta(self) -> None:
-        record = {"dim": self.dim, "precision": self.precision, "fidelity": self.fidelity, "model": self.name}
-        try:
-            atomic_write_text(self._meta_path(), json.dumps(record))
-        except OSError:
-            pass
-
-    # -- the model
-    def _load(self) -> None:
-        """Load the weights (caller holds the lock) and settle the precision."""
-        import torch
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as hf_logging
-
-        hf_logging.disable_progress_bar()
-        self._torch = torch
-        self._model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
-        self._model.eval()
-        self.dim = int(self._model.get_embedding_dimension())
-        self.precision, self.fidelity = "float32", None
-        if self._wanted == "bfloat16":
-            self._model.to(torch.bfloat16)
-            self.precision = "bfloat16"
-        elif self._wanted == "check":
-            reference = self._encode_raw(CHECK_TEXTS)
-            candidate = copy.deepcopy(self._model).to(torch.bfloat16)
-            fp32, self._model = self._model, candidate
-            self.fidelity = float(np.min(np.sum(reference * self._encode_raw(CHECK_TEXTS), axis=1)))
-            if self.fidelity >= self.MIN_COSINE:
-                self.precision = "bfloat16"
-            else:
-                self._model = fp32
-
-    def _ensure_loaded(self) -> None:
-        if self._model is None:
-            precision = self.precision
-            self._load()
-            if self.precision != precision:  # the remembered decision no longer holds
-                self._write_meta()
-                raise ModelUnavailable(f"Model {self.name!r} changed precision; reload the page.")
-
-    @property
-    def loaded(self) -> bool:
-        return self._model is not None
-
-    def _encode_raw(self, texts: list[str], batch_size: int = 64) -> np.ndarray:
-        with self._torch.inference_mode():
-            out = self._model.encode(
-                list(texts), batch_size=batch_size, convert_to_tensor=True, show_progress_bar=False
-            )
-        return unit_rows(out.float().cpu().numpy())
-
-    def encode(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        with self._lock:
-            self._ensure_loaded()
-            return self._encode_raw(texts)
-
-
-register_backend("sentence-transformers", SentenceTransformerEncoder)

@@ -5,7 +5,7 @@ The texts here were written for this test; none is in a direction data set.
 import numpy as np
 import pytest
 
-from core import encoders
+from core import encoders, sbert
 from core.datasets import load_all
 from core.directions import build_directions
 from core.store import get_embedder
@@ -78,7 +78,7 @@ def test_default_encoder_contract(embedder):
     assert E.shape == (2, 384) and E.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(E, axis=1), 1.0, atol=1e-5)
     assert embedder.encoder.precision in ("float32", "bfloat16")
-    if not encoders.cpu_has_fast_bf16() and "LATENT_PRECISION" not in __import__("os").environ:
+    if not sbert.cpu_has_fast_bf16() and "LATENT_PRECISION" not in __import__("os").environ:
         assert embedder.encoder.precision == "float32"  # bf16 without hardware support is slower
 
 
@@ -104,7 +104,7 @@ def test_directions_are_not_badly_entangled(directions):
 def test_encoder_remembers_its_facts_and_loads_lazily():
     spec = encoders.get_spec(encoders.DEFAULT_MODEL)
     path = encoders.resolve_source(spec)
-    first = encoders.SentenceTransformerEncoder(spec, path)  # facts are cached after the module fixture
+    first = sbert.SentenceTransformerEncoder(spec, path)  # facts are cached after the module fixture
     assert not first.loaded and first.dim == 384
     assert first.identity == get_embedder(encoders.DEFAULT_MODEL).encoder.identity
     E = first.encode(["loads now"])
@@ -113,8 +113,31 @@ def test_encoder_remembers_its_facts_and_loads_lazily():
 
 def test_bfloat16_is_checked_against_float32():
     spec = encoders.get_spec(encoders.DEFAULT_MODEL)
-    enc = encoders.SentenceTransformerEncoder.__new__(encoders.SentenceTransformerEncoder)
-    enc.name, enc.path, enc._wanted = spec.name, encoders.resolve_source(spec), "check"
+    enc = sbert.SentenceTransformerEncoder.__new__(sbert.SentenceTransformerEncoder)
+    enc.name, enc.path, enc._wanted, enc._runtime_wanted = spec.name, encoders.resolve_source(spec), "check", "torch"
     enc._load()
     assert enc.fidelity is not None and enc.fidelity > 0.99
     assert enc.precision == ("bfloat16" if enc.fidelity >= enc.MIN_COSINE else "float32")
+
+
+def test_onnx_runtime_matches_torch_float32():
+    pytest.importorskip("onnxruntime")
+    spec = encoders.get_spec(encoders.DEFAULT_MODEL)
+    path = encoders.resolve_source(spec)
+    torch_path = sbert.SentenceTransformerEncoder(spec, path, precision="float32", runtime="torch")
+    onnx_path = sbert.SentenceTransformerEncoder(spec, path, precision="float32", runtime="onnx")
+    assert onnx_path.runtime == "onnx" and torch_path.runtime == "torch"
+    texts = ["a short one", "Rain again. " * 120, "Mixed CASE, punctuation!!! and émojis-free accents: café."]
+    a, b = torch_path.encode(texts), onnx_path.encode(texts)
+    assert float(np.min(np.sum(a * b, axis=1))) >= 0.99999  # long texts are truncated the same way
+    assert onnx_path.identity == torch_path.identity  # the same function: one cache
+
+
+def test_fallback_without_bfloat16_hardware_or_onnxruntime(monkeypatch):
+    monkeypatch.setattr(sbert, "cpu_has_fast_bf16", lambda: False)
+    monkeypatch.setattr(sbert, "onnxruntime_available", lambda: False)
+    monkeypatch.setenv("LATENT_CACHE_DIR", str(__import__("tempfile").mkdtemp()))
+    spec = encoders.get_spec(encoders.DEFAULT_MODEL)
+    enc = sbert.SentenceTransformerEncoder(spec, encoders.resolve_source(spec))
+    assert (enc.precision, enc.runtime) == ("float32", "torch")
+    assert enc.encode(["works"]).shape == (1, 384)
