@@ -102,7 +102,9 @@ def load_set(ident: str, folder: Path | None = None) -> InputSet:
         columns = {str(k): list(v) for k, v in body.get("columns", {}).items()}
     except (ValueError, KeyError, TypeError, AttributeError):
         raise LinkError(f"The saved inputs of this link ({ident[:8]}…) are not in a known format.") from None
-    return InputSet(ident, texts, columns, str(body.get("name", "")))
+    # the name is shown on pages (a corpus's name in notes): plain characters only
+    name = re.sub(r"[^\w .,()-]+", "", str(body.get("name", "")))[:80].strip()
+    return InputSet(ident, texts, columns, name)
 
 
 # ---- texts in a link

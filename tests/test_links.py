@@ -28,6 +28,8 @@ def test_input_sets_are_content_addressed_and_round_trip(tmp_path):
     assert got.texts == texts and got.columns == {"n": [1, 2.5, None, 4, 5]} and got.name == "mine"
     assert json.loads((tmp_path / f"{ident}.json").read_text())["format"] == 1  # plain JSON
     assert links.save_set(texts[:2], folder=tmp_path) != ident
+    shady = links.save_set(["x"], name="[click](http://evil) <b>data</b>.csv", folder=tmp_path)
+    assert links.load_set(shady, tmp_path).name == "click(httpevil) bdatab.csv"  # no markdown or HTML
 
 
 @pytest.mark.parametrize("ident,message", [
