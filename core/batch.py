@@ -133,14 +133,14 @@ class ChunkScorer:
         self.skipped = 0  # empty texts left out
 
     def __call__(self, texts: pd.Series) -> pd.DataFrame:
-        from core.projection import score_frame, wide_scores
+        from core.projection import wide_table
 
         texts = texts.astype(str).str.strip()
         kept = texts[texts != ""].tolist()
         self.skipped += len(texts) - len(kept)
         texts = kept
         E = self.embedder.embed(texts)
-        return wide_scores(score_frame(texts, E, self.directions), raw=self.raw)
+        return wide_table(texts, E, self.directions, raw=self.raw)
 
 
 # ------------------------------------------------------------------ writing

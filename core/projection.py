@@ -9,6 +9,27 @@ from core.directions import Direction
 LONG_COLUMNS = ["row", "text", "direction", "title", "score", "raw"]
 
 
+def score_matrix(embeddings: np.ndarray, directions: list[Direction]) -> tuple[np.ndarray, np.ndarray]:
+    """(raw, calibrated) scores, each (n texts, k directions): one matrix product."""
+    V = np.stack([d.vector for d in directions], axis=1)  # (dim, k)
+    raw = np.asarray(embeddings, dtype=np.float32) @ V
+    mid = np.array([d.midpoint for d in directions])
+    half = np.array([d.half_span for d in directions])
+    return raw, (raw - mid) / half
+
+
+def wide_table(texts: list[str], embeddings: np.ndarray, directions: list[Direction], raw: bool = False) -> pd.DataFrame:
+    """The same table as wide_scores(score_frame(...)), built directly (for large batches)."""
+    r, cal = score_matrix(embeddings, directions) if directions else (np.zeros((len(texts), 0)),) * 2
+    out = {"text": pd.Series(list(texts), dtype=object)}
+    for j, d in enumerate(directions):
+        out[d.name] = cal[:, j].astype(float)
+    if raw:
+        for j, d in enumerate(directions):
+            out[f"{d.name}_raw"] = r[:, j].astype(float)
+    return pd.DataFrame(out)
+
+
 def score_frame(texts: list[str], embeddings: np.ndarray, directions: list[Direction]) -> pd.DataFrame:
     """Long-form scores: row (input position), text, direction, title, score (calibrated), raw."""
     n = len(texts)
@@ -17,11 +38,7 @@ def score_frame(texts: list[str], embeddings: np.ndarray, directions: list[Direc
     if not directions or n == 0:
         return pd.DataFrame({c: pd.Series(dtype=object if c in ("text", "direction", "title") else float)
                              for c in LONG_COLUMNS})
-    V = np.stack([d.vector for d in directions], axis=1)  # (dim, k)
-    raw = np.asarray(embeddings, dtype=np.float32) @ V  # (n, k)
-    mid = np.array([d.midpoint for d in directions])
-    half = np.array([d.half_span for d in directions])
-    cal = (raw - mid) / half
+    raw, cal = score_matrix(embeddings, directions)
     k = len(directions)
     return pd.DataFrame(
         {

@@ -87,3 +87,16 @@ def test_score_frame_keeps_duplicate_texts_as_rows():
     E = np.array([[0.0, 0.0, 1.0], [0.0, 0.0, 1.0]], dtype=np.float32)
     wide = wide_scores(score_frame(["same", "same"], E, [d]))
     assert wide["text"].tolist() == ["same", "same"]
+
+
+def test_wide_table_equals_the_pivoted_long_frame():
+    from core.projection import wide_table
+
+    d = _direction()
+    E = np.array([[0.0, 0.0, 1.0], [1.0, 0.0, 0.0], [0.3, 0.3, 0.3]], dtype=np.float32)
+    texts = ["up", "side", "up"]
+    expected = wide_scores(score_frame(texts, E, [d]), raw=True)
+    got = wide_table(texts, E, [d], raw=True)
+    assert list(got.columns) == list(expected.columns)
+    np.testing.assert_allclose(got[["toy", "toy_raw"]].to_numpy(), expected[["toy", "toy_raw"]].to_numpy(), atol=1e-9)
+    assert got["text"].tolist() == texts
