@@ -25,6 +25,10 @@ st.page_link("pages/3_Compare.py", label="Compare: texts side by side, where the
              icon=":material/compare_arrows:")
 st.page_link("pages/4_Map.py", label="Map: a corpus on PCA, UMAP or direction axes; search, select, discover",
              icon=":material/scatter_plot:")
+st.page_link("pages/5_Latent_lab.py", label="Latent lab: decode, blur, steer, splice and interpolate embeddings",
+             icon=":material/science:")
+st.page_link("pages/6_Images.py", label="Images: CLIP-space galleries (interpolation, text arithmetic) and images "
+             "scored on directions", icon=":material/image:")
 
 found, errors = app.load_datasets()
 
