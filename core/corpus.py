@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -25,9 +26,9 @@ class Corpus:
     def texts(self) -> list[str]:
         return self.frame["text"].tolist()
 
-    @property
+    @cached_property
     def key(self) -> str:
-        """Content hash of the texts, to key caches of layouts and embeddings."""
+        """Content hash of the texts, to key caches of layouts and embeddings (computed once)."""
         h = hashlib.sha256()
         for t in self.frame["text"]:
             h.update(t.encode("utf-8", "surrogatepass"))

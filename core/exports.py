@@ -6,18 +6,16 @@ import pandas as pd
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _escape(value):
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """Text cells that a spreadsheet would run as a formula get a leading quote; numbers stay numbers."""
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(_escape)
+        s = out[col]
+        if s.dtype == object or pd.api.types.is_string_dtype(s):
+            risky = s.str.startswith(FORMULA_START, na=False) if s.dtype != object else \
+                s.map(lambda v: isinstance(v, str) and v.startswith(FORMULA_START)).astype(bool)
+            if risky.any():
+                out[col] = s.where(~risky, "'" + s[risky].astype(str)).astype(s.dtype)
     return out
 
 

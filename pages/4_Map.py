@@ -47,11 +47,9 @@ else:
         try:
             column = None
             if inputs.suffix_of(upload.name) != ".txt":
-                table = inputs.read_table(upload.name, upload.getvalue())
+                table = app.uploaded_table(upload)
                 column = st.selectbox("Text column", inputs.text_columns(table), key="map_column")
-                chosen = corpus.from_frame(table, column, upload.name)
-            else:
-                chosen = corpus.from_upload(upload.name, upload.getvalue())
+            chosen = app.uploaded_corpus(upload, column)
             st.session_state["uploaded_corpus"] = chosen
         except inputs.InputError as exc:
             app.input_error(exc)
