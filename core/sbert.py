@@ -38,6 +38,7 @@ CHECK_TEXTS = [
     "A long walk along the river, past the old mill and the bakery, cleared his head before the exam.",
 ]
 BATCH = 64
+LONG_TOKENS = 128  # above this many tokens PyTorch's fused attention beats the exported graph
 
 
 def cpu_has_fast_bf16() -> bool:
@@ -266,7 +267,7 @@ class SentenceTransformerEncoder:
             self._onnx_path().unlink(missing_ok=True)
             return
         if fidelity >= self.SAME_FUNCTION:
-            self._runner, self._model, self.runtime, self.fidelity = runner, None, "onnx", fidelity
+            self._runner, self._model, self.runtime, self.fidelity = runner, model, "onnx", fidelity
 
     def _ensure_loaded(self) -> None:
         if self._model is not None or self._runner is not None:
@@ -297,11 +298,24 @@ class SentenceTransformerEncoder:
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        texts = list(texts)
         with self._lock:
             self._ensure_loaded()
-            if self._runner is not None:
-                return self._runner.encode(list(texts))
-            return self._torch_encode(self._model, texts)
+            if self._runner is None:
+                return self._torch_encode(self._model, texts)
+            lengths = np.array([len(e.ids) for e in self._runner.tokenizer.encode_batch(texts)])
+            long = lengths > LONG_TOKENS
+            if not long.any():
+                return self._runner.encode(texts)
+            # long texts: the same float32 function on PyTorch, whose fused attention is faster there
+            if self._model is None:
+                self._model = self._load_torch()
+            out = np.zeros((len(texts), self.dim), np.float32)
+            idx_long, idx_short = np.nonzero(long)[0], np.nonzero(~long)[0]
+            out[idx_long] = self._torch_encode(self._model, [texts[i] for i in idx_long])
+            if len(idx_short):
+                out[idx_short] = self._runner.encode([texts[i] for i in idx_short])
+            return out
 
 
 register_backend("sentence-transformers", SentenceTransformerEncoder)

@@ -166,8 +166,10 @@ except trails.TrailError as exc:
     st.stop()
 st.session_state["lab_preview"] = {"op": op, "params": params, "labels": labels, "outputs": latents}
 score_cols = {d.name: st.column_config.NumberColumn(d.title, format="%.2f") for d in directions}
-st.dataframe(decoders.points_frame(labels, latents, trail.start, directions), hide_index=True, width="stretch",
+points = decoders.points_frame(labels, latents, trail.start, directions)
+st.dataframe(points, hide_index=True, width="stretch",
              column_config={"similarity to start": st.column_config.NumberColumn(format="%.3f"), **score_cols})
+app.download_table(points, "latent-points", key="lab_points_download")
 
 # ---------------------------------------------------------------- read back
 st.subheader("Read back")
@@ -262,6 +264,7 @@ if decoder is not None:
         st.dataframe(grid, hide_index=True, width="stretch", column_config={
             "similarity to point": st.column_config.NumberColumn(format="%.3f"),
             "similarity to start": st.column_config.NumberColumn(format="%.3f"), **score_cols})
+        app.download_table(grid, "decoded", key="lab_decoded_download")
 
 # ---------------------------------------------------------------- the trail
 st.subheader("Trail")
@@ -271,7 +274,9 @@ t1.selectbox("Continue from", range(len(labels)), index=len(labels) - 1, key="la
              format_func=lambda i: labels[i])
 t2.button("Add to trail", key="lab_keep", on_click=keep_move, type="primary", icon=":material/add:")
 t3.button("Undo", key="lab_undo", on_click=undo_move, disabled=not trail.moves, icon=":material/undo:")
-st.dataframe(pd.DataFrame(trails.steps_table(trail)), hide_index=True, width="stretch")
+steps = pd.DataFrame(trails.steps_table(trail))
+st.dataframe(steps, hide_index=True, width="stretch")
+app.download_table(steps, "trail-steps", key="lab_steps_download")
 exported = trails.to_json(trail)
 st.download_button("Export the trail (JSON)", exported, file_name="latent-trail.json", mime="application/json",
                    key="lab_export", icon=":material/download:")

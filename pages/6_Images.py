@@ -241,7 +241,7 @@ def score_tab(found: dict) -> None:
     app.download_table(table, "image-scores", key="score_download")
     st.caption("Images sit further from text poles than texts do (CLIP's modality gap), so their calibrated scores are "
                "smaller; compare images with images, and read the sign.")
-    st.plotly_chart(charts.heatmap(frame), width="stretch", key="score_heatmap")
+    app.chart(charts.heatmap(frame), key="score_heatmap", file_stem="image-scores")
 
 
 found, errors = app.load_datasets()

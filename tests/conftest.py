@@ -18,6 +18,10 @@ os.environ["STREAMLIT_CLIENT_SHOW_ERROR_DETAILS"] = "full"  # tests see real err
 
 import numpy as np
 import pytest
+import streamlit.config
+
+# config.toml hides error details from viewers; tests need to see them
+streamlit.config.set_option("client.showErrorDetails", "full")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"

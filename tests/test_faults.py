@@ -1,6 +1,6 @@
 """Faults, caused on purpose: after each, nothing saved is lost and the app keeps working.
 
-The cases are counted and listed in docs/reliability.md (one test, or one parameter, per case).
+The cases are counted and listed in the README's reliability section (one test, or one parameter, per case).
 Cache faults go through the public behaviour only (Embedder.embed and the files under
 <cache>/embeddings/), so they hold for whatever layout the cache uses. Scenarios that could take
 the process down (a memory-mapped file cut short under a reader, a kill -9) run in a child process.
