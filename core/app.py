@@ -72,22 +72,31 @@ def embedder_or_stop(model: str) -> Embedder:
         st.stop()
 
 
-def embed(embedder: Embedder, texts: list[str], label: str = "Embedding") -> np.ndarray:
-    """Embed through the disk cache, with a progress bar when many texts are new."""
-    bar = None
+class _Progress:
+    """A progress bar that appears only when at least PROGRESS_FROM texts need the model."""
 
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
+    def __init__(self, label: str):
+        self.label, self.bar = label, None
+
+    def __call__(self, done: int, total: int) -> None:
         if total < PROGRESS_FROM:
             return
-        if bar is None:
-            bar = st.progress(0.0, text=f"{label} {total:,} new texts…")
-        bar.progress(done / total, text=f"{label}: {done:,} of {total:,} new texts")
+        if self.bar is None:
+            self.bar = st.progress(0.0, text=f"{self.label}: {total:,} new texts…")
+        self.bar.progress(done / total, text=f"{self.label}: {done:,} of {total:,} new texts")
 
-    out = embedder.embed(texts, progress=progress)
-    if bar is not None:
-        bar.empty()
-    return out
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.empty()
+
+
+def embed(embedder: Embedder, texts: list[str], label: str = "Embedding") -> np.ndarray:
+    """Embed through the disk cache, with a progress bar when many texts are new."""
+    progress = _Progress(label)
+    try:
+        return embedder.embed(texts, progress=progress)
+    finally:
+        progress.close()
 
 
 def directions_for(embedder: Embedder, chosen: list[datasets.DirectionDataset],
@@ -179,20 +188,11 @@ def reference_choice(key: str = "reference") -> corpus.Corpus:
 
 def embed_corpus(embedder: Embedder, chosen: corpus.Corpus) -> np.ndarray:
     """A corpus's embeddings (kept in memory per process), with a progress bar for new texts."""
-    bar = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        if total < PROGRESS_FROM:
-            return
-        if bar is None:
-            bar = st.progress(0.0)
-        bar.progress(done / total, text=f"Embedding {chosen.name}: {done:,} of {total:,} new texts")
-
-    out = corpus.embed_corpus(chosen, embedder, progress)
-    if bar is not None:
-        bar.empty()
-    return out
+    progress = _Progress(f"Embedding {chosen.name}")
+    try:
+        return corpus.embed_corpus(chosen, embedder, progress)
+    finally:
+        progress.close()
 
 
 def escape_md(text: str) -> str:
