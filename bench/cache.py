@@ -65,7 +65,10 @@ def main() -> None:
 
     found, _ = load_all()
     dirs = build_directions(list(found.values()), emb)  # embeds the direction examples (the model runs here)
-    dirs = (dirs * (args.directions // len(dirs) + 1))[: args.directions]
+    from dataclasses import replace
+
+    dirs = [replace(d, name=f"{d.name}_{i // len(dirs)}") for i, d in
+            enumerate((dirs * (args.directions // len(dirs) + 1))[: args.directions])]
 
     before = rss_mb()
     fresh = EmbeddingStore(cache_dir(), emb.encoder.identity, dim)
