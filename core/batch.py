@@ -145,10 +145,6 @@ class ChunkScorer:
 
 # ------------------------------------------------------------------ writing
 
-def _write_csv_header(frame: pd.DataFrame, out) -> None:
-    csv.writer(out).writerow(frame.columns)
-
-
 def _join_parts(parts: list[Path], output: Path) -> int:
     """Concatenate part files into the output (format by suffix), one part in memory at a time."""
     import pyarrow as pa
@@ -248,7 +244,7 @@ def _to_stdout(job: Job, progress) -> int:
         if progress:
             progress(i + 1, seen)
     if seen == 0:
-        _write_csv_header(pd.DataFrame(columns=["text", *[d.name for d in job.directions]]), sys.stdout)
+        csv.writer(sys.stdout).writerow(["text", *[d.name for d in job.directions]])
     _note_skipped(job, scorer.skipped)
     return rows
 

@@ -21,7 +21,7 @@ import numpy as np
 from core import config
 from core.atomic import atomic_write_text
 from core.datasets import DatasetError, DirectionDataset
-from core.methods import MethodError, build_vector, mean_difference, remove_components  # noqa: F401 (re-export)
+from core.methods import MethodError, build_vector, remove_components
 
 
 @dataclass(frozen=True, eq=False)
@@ -67,14 +67,6 @@ class Direction:
     @property
     def axis_title(self) -> str:
         return f"{self.negative_label} \u2190 {self.title} \u2192 {self.positive_label}"
-
-
-def unit(v: np.ndarray) -> np.ndarray:
-    v = np.asarray(v, dtype=np.float64)
-    n = np.linalg.norm(v)
-    if not np.isfinite(n) or n == 0:
-        raise MethodError("the two poles have the same centroid, so they define no direction")
-    return v / n
 
 
 def direction_from_embeddings(ds: DirectionDataset, negative: np.ndarray, positive: np.ndarray, model: str,

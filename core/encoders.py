@@ -8,7 +8,6 @@ guarded by a lock because one model object serves all threads.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import threading
 from dataclasses import dataclass, field
@@ -246,6 +245,26 @@ def model_status(name: str) -> str:
         return str(exc)
 
 
+def load_once(cache: dict, lock, name: str, what: str, locate, make):
+    """The process-wide object `name`: taken from `cache`, or made once under `lock` from the folder that
+    `locate()` finds. Failures other than ModelError become ModelUnavailable naming the folder."""
+    hit = cache.get(name)
+    if hit is not None:
+        return hit
+    with lock:
+        hit = cache.get(name)
+        if hit is None:
+            path = locate()
+            try:
+                hit = make(path)
+            except ModelError:
+                raise
+            except Exception as exc:
+                raise ModelUnavailable(f"{what} {name!r} could not be loaded from {path}: {exc}") from exc
+            cache[name] = hit
+    return hit
+
+
 def get_encoder(name: str | None = None) -> Encoder:
     """The process-wide encoder for `name`, loading it on first use."""
     name = name or DEFAULT_MODEL
@@ -253,21 +272,11 @@ def get_encoder(name: str | None = None) -> Encoder:
     if enc is not None:
         return enc
     spec = get_spec(name)
-    with _LOAD_LOCK:
-        enc = _LOADED.get(name)
-        if enc is None:
-            loader = backend(spec.kind)
-            if loader is None:
-                raise ModelUnavailable(f"Model {name!r} has kind {spec.kind!r}, which no backend handles.")
-            path = resolve_source(spec)
-            try:
-                enc = loader(spec, path)
-            except ModelError:
-                raise
-            except Exception as exc:
-                raise ModelUnavailable(f"Model {name!r} could not be loaded from {path}: {exc}") from exc
-            _LOADED[name] = enc
-    return enc
+    loader = backend(spec.kind)
+    if loader is None:
+        raise ModelUnavailable(f"Model {name!r} has kind {spec.kind!r}, which no backend handles.")
+    return load_once(_LOADED, _LOAD_LOCK, name, "Model", lambda: resolve_source(spec),
+                     lambda path: loader(spec, path))
 
 
 def loaded_encoders() -> dict[str, Encoder]:

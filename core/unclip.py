@@ -20,7 +20,7 @@ from typing import Callable
 
 import numpy as np
 
-from core.encoders import ModelError, ModelSpec, ModelUnavailable, folder_fingerprint, resolve_source
+from core.encoders import ModelError, ModelSpec, ModelUnavailable, folder_fingerprint, load_once, resolve_source
 
 STABLE, KARLO = "stable-unclip", "karlo"
 Progress = Callable[[int, int, int, int], None]  # (image index, images, step done, steps per image)
@@ -188,6 +188,9 @@ def get_decoder(name: str | None = None) -> "Decoder":
     hit = _LOADED.get(name)
     if hit is not None:
         return hit
+    spec = get_decoder_spec(name)
+    return load_once(_LOADED, _LOCK, name, "Decoder", lambda: _local_path(spec),
+                     lambda path: Decoder(spec, _load_pipeline(spec, path), path=path))
     spec = get_decoder_spec(name)
     with _LOCK:
         hit = _LOADED.get(name)

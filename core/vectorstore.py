@@ -202,10 +202,6 @@ class VectorStore:
         self._scan()
         return set(self._shards) != before
 
-    def get_many(self, keys: list[bytes]) -> dict[bytes, np.ndarray]:
-        found, vecs = self.lookup(keys)
-        return {k: vecs[i] for i, k in enumerate(keys) if found[i]}
-
     # ------------------------------------------------------------ writes
     def put_many(self, keys, vectors: np.ndarray) -> None:
         k = np.ascontiguousarray(_keys_array(keys))
@@ -259,6 +255,3 @@ class VectorStore:
         with self._lock:
             self._scan()
             return int(sum(self._shards.values()))
-
-    def close(self) -> None:
-        pass

@@ -82,3 +82,22 @@ def fake_encoder():
 @pytest.fixture
 def cache_root(tmp_path):
     return tmp_path / "cache"
+
+
+@pytest.fixture
+def directions_copy(tmp_path, monkeypatch):
+    """Point the app at a private copy of some shipped direction files (all of them by default),
+    so tests that save never touch the repository's `directions/`."""
+
+    def make(*names: str) -> Path:
+        import shutil
+
+        folder = tmp_path / "directions"
+        folder.mkdir(exist_ok=True)
+        for path in sorted((ROOT / "directions").glob("*.yaml")):
+            if not names or path.stem in names:
+                shutil.copy(path, folder)
+        monkeypatch.setenv("LATENT_DIRECTIONS_DIR", str(folder))
+        return folder
+
+    return make

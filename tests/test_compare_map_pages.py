@@ -1,9 +1,7 @@
 """AppTest of pages/3_Compare.py and pages/4_Map.py."""
 import io
-import shutil
 
 import pandas as pd
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.datasets import load_dataset
@@ -57,12 +55,8 @@ def test_map_pca_search_colour_and_export():
     assert at.get("download_button")
 
 
-def test_map_adds_search_hits_to_a_direction(tmp_path, monkeypatch):
-    folder = tmp_path / "directions"
-    folder.mkdir()
-    for name in ("art", "science", "length"):
-        shutil.copy(ROOT / "directions" / f"{name}.yaml", folder)
-    monkeypatch.setenv("LATENT_DIRECTIONS_DIR", str(folder))
+def test_map_adds_search_hits_to_a_direction(directions_copy):
+    folder = directions_copy("art", "science", "length")
     at = run("4_Map.py")
     at.text_input(key="search").input("a concert of classical music").run()
     at.slider(key="hits").set_value(3).run()
@@ -96,11 +90,8 @@ def test_map_upload_bad_and_good_corpora():
     assert not at.exception
 
 
-def test_map_discovers_features_and_saves_one(tmp_path, monkeypatch):
-    folder = tmp_path / "directions"
-    folder.mkdir()
-    shutil.copy(ROOT / "directions" / "art.yaml", folder)
-    monkeypatch.setenv("LATENT_DIRECTIONS_DIR", str(folder))
+def test_map_discovers_features_and_saves_one(directions_copy):
+    folder = directions_copy("art")
     at = run("4_Map.py")
     at.slider(key="n_features").set_value(8).run()
     at.button(key="learn").click().run()

@@ -1,5 +1,4 @@
 """AppTest of pages/2_Directions.py: edit, import, save, conflict, quality, validation, history."""
-import shutil
 
 import pandas as pd
 import pytest
@@ -13,13 +12,8 @@ PAGE = str(ROOT / "pages" / "2_Directions.py")
 
 
 @pytest.fixture
-def folder(tmp_path, monkeypatch):
-    target = tmp_path / "directions"
-    target.mkdir()
-    for name in ("sentiment", "length", "formality"):
-        shutil.copy(ROOT / "directions" / f"{name}.yaml", target)
-    monkeypatch.setenv("LATENT_DIRECTIONS_DIR", str(target))
-    return target
+def folder(directions_copy):
+    return directions_copy("sentiment", "length", "formality")
 
 
 def start(choice=None) -> AppTest:

@@ -104,13 +104,9 @@ def test_project_page_missing_model_says_how_to_get_it(tmp_path, monkeypatch):
     assert any("hf download someone/ghost-model" in e.value for e in at.error)
 
 
-def test_project_page_malformed_direction_file_is_skipped_with_a_warning(tmp_path, monkeypatch):
-    import shutil
-
-    folder = tmp_path / "directions"
-    shutil.copytree(ROOT / "directions", folder)
+def test_project_page_malformed_direction_file_is_skipped_with_a_warning(directions_copy):
+    folder = directions_copy()
     (folder / "broken.yaml").write_text("name: broken\ntitle: B\nnegative_label: a\npositive_label: b\nnegative: []\npositive: [x]\n")
-    monkeypatch.setenv("LATENT_DIRECTIONS_DIR", str(folder))
     at = run("pages/1_Project.py")
     assert any("broken.yaml" in w.value and "no examples" in w.value for w in at.warning)
     assert len(table(at)) == 6
