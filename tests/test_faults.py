@@ -96,7 +96,10 @@ def test_cache_damaged_under_a_running_page(tmp_path, monkeypatch):
     at.text_area(key="paste").input("Short.\nA much longer sentence that goes on and on.\nNew.").run()
     assert not at.exception, [e.message for e in at.exception]
     after = at.dataframe[0].value
-    np.testing.assert_allclose(after["length"].iloc[:2], before["length"], atol=1e-4)
+    # bfloat16 results depend slightly on the batch a text is encoded in (a rebuilt entry is re-encoded
+    # beside "New."): the same numbers means the same up to the encoder's precision
+    atol = 1e-4 if encoders.get_encoder().precision == "float32" else 2e-3
+    np.testing.assert_allclose(after["length"].iloc[:2], before["length"], atol=atol)
 
 
 # ---- 5-6: the disk full while saving a direction
