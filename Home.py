@@ -2,7 +2,8 @@
 import pandas as pd
 import streamlit as st
 
-from core import app, encoders
+from core.ui import app
+from core.models import registry as encoders
 
 app.setup("Home", ":material/home:")
 

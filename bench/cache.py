@@ -44,10 +44,10 @@ def main() -> None:
     args = ap.parse_args()
 
     from core.config import cache_dir
-    from core.datasets import load_all
-    from core.directions import build_directions
-    from core.projection import wide_table
-    from core.store import EmbeddingStore, get_embedder, text_key
+    from core.directions.datasets import load_all
+    from core.directions.build import build_directions
+    from core.explore.scores import wide_table
+    from core.store.embedder import EmbeddingStore, get_embedder, text_key
 
     emb = get_embedder()
     dim = emb.dim

@@ -65,8 +65,8 @@ def main() -> None:
     import torch
     from sentence_transformers import SentenceTransformer
 
-    from core import encoders
-    from core.encoders import get_encoder
+    from core.models import registry as encoders
+    from core.models.registry import get_encoder
 
     spec = encoders.get_spec(encoders.DEFAULT_MODEL)
     path = encoders.resolve_source(spec)

@@ -37,8 +37,8 @@ def main() -> None:
     ap.add_argument("--skip-umap", action="store_true")
     args = ap.parse_args()
 
-    from core import mapping
-    from core.store import get_embedder, text_key
+    from core.explore import layout as mapping
+    from core.store.embedder import get_embedder, text_key
 
     emb = get_embedder()
     rng = np.random.default_rng(0)

@@ -89,9 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default=None, help="embedding model (default: the project's default)")
     args = parser.parse_args(argv)
 
-    from core.datasets import get_dataset, load_dataset
-    from core.directions import build_directions
-    from core.store import get_embedder
+    from core.directions.datasets import get_dataset, load_dataset
+    from core.directions.build import build_directions
+    from core.store.embedder import get_embedder
 
     folder = args.shared / BENCH
     paths = [folder / f"{name}.tsv" for name in SETS]

@@ -1,8 +1,9 @@
 """Project: score texts on named directions; a table and charts."""
 import streamlit as st
 
-from core import app, charts, inputs, links, samples
-from core.projection import score_frame, wide_scores
+from core.ui import app, charts
+from core.io import inputs, links, samples
+from core.explore.scores import score_frame, wide_scores
 
 app.setup("Project", ":material/insights:")
 st.title("Project texts onto directions")

@@ -2,11 +2,13 @@
 import pandas as pd
 import streamlit as st
 
-from core import app, charts, examples, inputs
-from core.datasets import DatasetError, DirectionDataset
-from core.methods import METHODS, MethodError
-from core.saving import SaveConflict, describe_changes, list_versions, read_version, restore_version, save_dataset
-from core.validation import correlate, ratings_from_table
+from core.ui import app, charts
+from core.directions import examples
+from core.io import inputs
+from core.directions.datasets import DatasetError, DirectionDataset
+from core.directions.methods import METHODS, MethodError
+from core.directions.saving import SaveConflict, describe_changes, list_versions, read_version, restore_version, save_dataset
+from core.directions.validation import correlate, ratings_from_table
 
 app.setup("Directions", ":material/tune:")
 st.title("Direction studio")

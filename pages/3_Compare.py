@@ -2,8 +2,10 @@
 import pandas as pd
 import streamlit as st
 
-from core import app, charts, compare, inputs, links
-from core.projection import score_frame, wide_scores
+from core.ui import app, charts
+from core.explore import compare
+from core.io import inputs, links
+from core.explore.scores import score_frame, wide_scores
 
 app.setup("Compare", ":material/compare_arrows:")
 st.title("Compare texts")

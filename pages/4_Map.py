@@ -2,10 +2,13 @@
 import pandas as pd
 import streamlit as st
 
-from core import app, charts, corpus, features, inputs, links, mapping
-from core.compare import neighbours
-from core.datasets import DatasetError
-from core.saving import SaveConflict, save_dataset
+from core.ui import app, charts
+from core.io import corpus, inputs, links
+from core.directions import discover as features
+from core.explore import layout as mapping
+from core.explore.compare import neighbours
+from core.directions.datasets import DatasetError
+from core.directions.saving import SaveConflict, save_dataset
 
 app.setup("Map", ":material/scatter_plot:")
 st.title("Map a corpus")

@@ -5,9 +5,11 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import adapters, app, bottleneck, decoders, encoders
-from core import trail as trails
-from core.store import get_embedder
+from core.latent import adapters, decoders
+from core.ui import app
+from core.models import bottleneck, registry as encoders, tfidf
+from core.latent import trail as trails
+from core.store.embedder import get_embedder
 
 app.setup("Latent lab", ":material/science:")
 st.title("Latent lab")
@@ -202,7 +204,7 @@ elif mode == "generate":
 else:
     others = [m for m in encoders.model_names() if m != model]
     target = st.selectbox("Into model", others, key="lab_target",
-                          index=others.index(adapters.TFIDF_NAME) if adapters.TFIDF_NAME in others else 0)
+                          index=others.index(tfidf.TFIDF_NAME) if tfidf.TFIDF_NAME in others else 0)
     try:
         target_embedder = get_embedder(target)
     except encoders.ModelError as exc:

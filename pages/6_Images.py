@@ -3,10 +3,16 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from core import app, charts, clip, encoders, galleries, images as imgs, inputs, unclip
-from core.datasets import DatasetError
-from core.methods import MethodError
-from core.projection import score_frame, wide_scores
+from core.models import clip
+from core.images import clip_space
+from core.store import images as image_store
+from core.ui import app, charts
+from core.models import registry as encoders
+from core.images import galleries, loading as imgs, unclip
+from core.io import inputs
+from core.directions.datasets import DatasetError
+from core.directions.methods import MethodError
+from core.explore.scores import score_frame, wide_scores
 
 app.setup("Images", ":material/image:")
 st.title("Images in CLIP space")
@@ -220,9 +226,9 @@ def score_tab(found: dict) -> None:
     batch = inputs.from_paste(st.text_area("Texts to score beside them", "a photograph of a dog\na cartoon drawing of a dog",
                                            key="score_texts"))
     try:
-        directions = clip.text_directions(embedder, poles)
+        directions = clip_space.text_directions(embedder, poles)
         if neg and pos:
-            directions.append(clip.image_direction(model, "example-images", [pool[i] for i in neg],
+            directions.append(clip_space.image_direction(model, "example-images", [pool[i] for i in neg],
                                                    [pool[i] for i in pos], neg_label.strip() or "negative examples",
                                                    pos_label.strip() or "positive examples"))
     except (DatasetError, MethodError, ValueError) as exc:
@@ -233,7 +239,7 @@ def score_tab(found: dict) -> None:
         st.info("Give at least one direction and one image or text.")
         return
     labels = [f"image: {pool[i].name}" for i in chosen] + batch.texts
-    E = np.vstack([clip.unit_images(model, [pool[i] for i in chosen]), app.embed(embedder, batch.texts)])
+    E = np.vstack([clip_space.unit_images(model, [pool[i] for i in chosen]), app.embed(embedder, batch.texts)])
     frame = score_frame(labels, E, directions)
     table = wide_scores(frame)
     st.dataframe(table, hide_index=True, width="stretch",

@@ -21,10 +21,11 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import atomic, encoders
-from core.datasets import DirectionDataset, load_dataset
-from core.saving import SaveConflict, list_versions, read_version, save_dataset
-from core.store import Embedder
+from core import files
+from core.models import registry as encoders
+from core.directions.datasets import DirectionDataset, load_dataset
+from core.directions.saving import SaveConflict, list_versions, read_version, save_dataset
+from core.store.embedder import Embedder
 from tests.conftest import ROOT, FakeEncoder
 
 TIMEOUT = 240
@@ -60,7 +61,7 @@ CHILD = textwrap.dedent("""
     import sys, numpy as np
     sys.path.insert(0, {root!r})
     from tests.conftest import FakeEncoder
-    from core.store import Embedder
+    from core.store.embedder import Embedder
     from tests.test_faults import TEXTS, _damage
     from pathlib import Path
     root = Path({cache!r})
@@ -130,7 +131,7 @@ class _FullDisk:
 
 def _fill_disk(monkeypatch, room: int = 10) -> None:
     real = os.fdopen
-    monkeypatch.setattr(atomic.os, "fdopen", lambda fd, *a, **k: _FullDisk(real(fd, *a, **k), room))
+    monkeypatch.setattr(files.os, "fdopen", lambda fd, *a, **k: _FullDisk(real(fd, *a, **k), room))
 
 
 def test_disk_full_while_saving_keeps_the_saved_version(tmp_path, monkeypatch):
@@ -161,7 +162,7 @@ def test_disk_full_on_the_directions_page_keeps_the_edits(tmp_path, monkeypatch)
     assert any("No space left" in e.value for e in at.error)
     assert at.text_input(key="f_title").value == "Temperature"  # the edit is still on the page
     assert load_dataset(folder / "toy.yaml").title == "Toy"
-    monkeypatch.setattr(atomic.os, "fdopen", real)
+    monkeypatch.setattr(files.os, "fdopen", real)
     at.button(key="save").click().run()
     assert not at.exception and load_dataset(folder / "toy.yaml").title == "Temperature"
 
@@ -172,8 +173,8 @@ RACER = textwrap.dedent("""
     import sys, time
     sys.path.insert(0, {root!r})
     from pathlib import Path
-    from core.datasets import load_dataset
-    from core.saving import SaveConflict, save_dataset
+    from core.directions.datasets import load_dataset
+    from core.directions.saving import SaveConflict, save_dataset
     folder = Path({folder!r})
     loaded = load_dataset(folder / "toy.yaml")
     while time.time() < {start}:
@@ -254,9 +255,9 @@ SLOW_SAVE = textwrap.dedent("""
     import os, sys, time
     sys.path.insert(0, {root!r})
     from pathlib import Path
-    from core import atomic
-    from core.datasets import load_dataset
-    from core.saving import save_dataset
+    from core import files
+    from core.directions.datasets import load_dataset
+    from core.directions.saving import save_dataset
     real = os.fsync
     def stalled(fd):  # the new direction file is written but not yet in place: stop here
         target = os.readlink(f"/proc/self/fd/{{fd}}")
@@ -264,7 +265,7 @@ SLOW_SAVE = textwrap.dedent("""
             print("writing", flush=True)
             time.sleep(60)
         return real(fd)
-    atomic.os.fsync = stalled
+    files.os.fsync = stalled
     folder = Path({folder!r})
     loaded = load_dataset(folder / "toy.yaml")
     save_dataset(loaded.with_changes(title="half-saved"), loaded.file_hash, folder)
@@ -284,7 +285,7 @@ def test_killed_in_the_middle_of_a_direction_save(tmp_path):
     assert (tmp_path / "toy.yaml").read_bytes() == before  # the saved version is intact
     assert load_dataset(tmp_path / "toy.yaml") == BASE
     # leftovers of the killed save are temporary files that nothing reads as a direction
-    from core.datasets import load_all
+    from core.directions.datasets import load_all
     found, errors = load_all(tmp_path)
     assert list(found) == ["toy"] and not errors
     # the lock died with the process: the next save goes through
@@ -297,7 +298,7 @@ KILLED_EMBED = textwrap.dedent("""
     sys.path.insert(0, {root!r})
     from pathlib import Path
     from tests.conftest import FakeEncoder
-    from core.store import Embedder
+    from core.store.embedder import Embedder
     emb = Embedder(FakeEncoder(), Path({cache!r}))
     print("started", flush=True)
     i = 0

@@ -20,13 +20,14 @@ from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from core import corpus, inputs, latent, links
-from core.datasets import DatasetError, DirectionDataset, parse_dataset
-from core.directions import direction_from_embeddings
-from core.inputs import InputError
-from core.methods import MethodError, mean_difference
-from core.projection import score_frame, wide_scores
-from core.store import Embedder
+from core.io import corpus, inputs, links
+from core.latent import ops as latent
+from core.directions.datasets import DatasetError, DirectionDataset, parse_dataset
+from core.directions.build import direction_from_embeddings
+from core.io.inputs import InputError
+from core.directions.methods import MethodError, mean_difference
+from core.explore.scores import score_frame, wide_scores
+from core.store.embedder import Embedder
 from tests.conftest import FakeEncoder
 
 set_hypothesis_home_dir(tempfile.mkdtemp(prefix="hypothesis-"))  # nothing written into the repository

@@ -1,0 +1,220 @@
+"""Directions: unit vectors built from a data set for one model, with calibration.
+
+A text's raw score is its projection on the unit vector. The calibrated score
+maps the negative pole's centroid to -1, the positive pole's centroid to +1 and
+their midpoint to 0. Built vectors are cached in memory and on disk, keyed by
+the model identity and the data set's build hash; a bad cache entry is rebuilt.
+A data set may `project_out` other directions: its vector is then made
+orthogonal to theirs (for example sentiment with length removed) and
+recalibrated on its own examples.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from core import config
+from core.files import atomic_write_text
+from core.directions.datasets import DatasetError, DirectionDataset
+from core.directions.methods import MethodError, build_vector, remove_components
+
+
+@dataclass(frozen=True, eq=False)
+class Direction:
+    name: str
+    title: str
+    negative_label: str
+    positive_label: str
+    vector: np.ndarray
+    negative_projection: float
+    positive_projection: float
+    model: str
+    method: str
+    dataset_hash: str
+    removed: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        v = np.array(self.vector, dtype=np.float32)
+        v.setflags(write=False)
+        object.__setattr__(self, "vector", v)
+        if not self.positive_projection > self.negative_projection:
+            raise MethodError(
+                f"direction {self.name!r}: the positive pole does not project above the negative pole"
+            )
+
+    @property
+    def midpoint(self) -> float:
+        return (self.positive_projection + self.negative_projection) / 2.0
+
+    @property
+    def half_span(self) -> float:
+        return (self.positive_projection - self.negative_projection) / 2.0
+
+    def raw(self, embeddings: np.ndarray) -> np.ndarray:
+        return np.asarray(embeddings, dtype=np.float32) @ self.vector
+
+    def calibrate(self, raw) -> np.ndarray:
+        return (np.asarray(raw, dtype=np.float64) - self.midpoint) / self.half_span
+
+    def score(self, embeddings: np.ndarray) -> np.ndarray:
+        return self.calibrate(self.raw(embeddings))
+
+    @property
+    def axis_title(self) -> str:
+        return f"{self.negative_label} \u2190 {self.title} \u2192 {self.positive_label}"
+
+
+def direction_from_embeddings(ds: DirectionDataset, negative: np.ndarray, positive: np.ndarray, model: str,
+                              remove: dict[str, np.ndarray] | None = None) -> Direction:
+    """Build `ds`'s direction from its poles' embeddings, optionally with other directions removed."""
+    vector = build_vector(ds.method, negative, positive, ds.paired)
+    if remove:
+        vector = remove_components(vector, list(remove.values()))
+    neg_p = float(np.mean(negative @ vector))
+    pos_p = float(np.mean(positive @ vector))
+    if remove and pos_p <= neg_p:
+        raise MethodError(f"removing {', '.join(remove)} from {ds.name!r} leaves nothing that separates its poles")
+    return Direction(
+        name=ds.name, title=ds.title, negative_label=ds.negative_label, positive_label=ds.positive_label,
+        vector=vector, negative_projection=neg_p, positive_projection=pos_p, model=model, method=ds.method,
+        dataset_hash=ds.build_hash, removed=tuple(remove or ()),
+    )
+
+
+# ---------------------------------------------------------------- cache of plain (nothing removed) directions
+
+_MEMO: dict[tuple[str, str], Direction] = {}
+_DERIVED: dict[tuple, Direction] = {}  # directions with others projected out
+_MEMO_LOCK = threading.Lock()
+
+
+def _cache_path(identity: str, ds: DirectionDataset) -> Path:
+    model_key = hashlib.sha256(identity.encode()).hexdigest()[:16]
+    return config.cache_dir() / "directions" / model_key / f"{ds.name}-{ds.build_hash[:20]}.json"
+
+
+def _with_labels(d: Direction, ds: DirectionDataset) -> Direction:
+    """The cached vector under the data set's current names (names do not change the vector)."""
+    labels = dict(name=ds.name, title=ds.title, negative_label=ds.negative_label, positive_label=ds.positive_label)
+    if all(getattr(d, k) == v for k, v in labels.items()):
+        return d
+    return replace(d, **labels)
+
+
+def _read_cached(path: Path, ds: DirectionDataset, identity: str, dim: int, model: str) -> Direction | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data["identity"] != identity or data["build_hash"] != ds.build_hash:
+            return None
+        vector = np.array(data["vector"], dtype=np.float32)
+        if vector.shape != (dim,) or not np.isfinite(vector).all() or abs(float(vector @ vector) - 1) > 1e-4:
+            return None
+        return Direction(
+            name=ds.name, title=ds.title, negative_label=ds.negative_label, positive_label=ds.positive_label,
+            vector=vector, negative_projection=float(data["negative_projection"]),
+            positive_projection=float(data["positive_projection"]), model=model, method=ds.method,
+            dataset_hash=ds.build_hash,
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # missing or corrupt: rebuild
+
+
+def _cached(ds: DirectionDataset, embedder) -> Direction | None:
+    identity = embedder.encoder.identity
+    with _MEMO_LOCK:
+        hit = _MEMO.get((identity, ds.build_hash))
+    if hit is None:
+        hit = _read_cached(_cache_path(identity, ds), ds, identity, embedder.dim, embedder.name)
+        if hit is not None:
+            with _MEMO_LOCK:
+                _MEMO[(identity, ds.build_hash)] = hit
+    return _with_labels(hit, ds) if hit is not None else None
+
+
+def _remember(ds: DirectionDataset, embedder, direction: Direction) -> None:
+    identity = embedder.encoder.identity
+    record = {
+        "identity": identity, "build_hash": ds.build_hash, "name": ds.name, "method": ds.method,
+        "vector": [float(x) for x in direction.vector],
+        "negative_projection": direction.negative_projection,
+        "positive_projection": direction.positive_projection,
+    }
+    try:
+        atomic_write_text(_cache_path(identity, ds), json.dumps(record))
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+    with _MEMO_LOCK:
+        _MEMO[(identity, ds.build_hash)] = direction
+
+
+def _pole_embeddings(datasets: list[DirectionDataset], embedder, progress=None):
+    """Each data set's (negative, positive) embeddings, all embedded in one pass."""
+    texts = [t for ds in datasets for t in (*ds.negative, *ds.positive)]
+    E = embedder.embed(texts, progress=progress)
+    out, at = {}, 0
+    for ds in datasets:
+        n, p = len(ds.negative), len(ds.positive)
+        out[ds.name] = (E[at : at + n], E[at + n : at + n + p])
+        at += n + p
+    return out
+
+
+def _plain(datasets: list[DirectionDataset], embedder, progress=None) -> dict[str, Direction]:
+    result = {ds.name: _cached(ds, embedder) for ds in datasets}
+    todo = [ds for ds in datasets if result[ds.name] is None]
+    if todo:
+        poles = _pole_embeddings(todo, embedder, progress)
+        for ds in todo:
+            plain = ds.with_changes(project_out=()) if ds.project_out else ds
+            d = direction_from_embeddings(plain, *poles[ds.name], embedder.name)
+            _remember(ds, embedder, d)
+            result[ds.name] = d
+    return result
+
+
+def build_directions(datasets: list[DirectionDataset], embedder, progress=None,
+                     library: dict[str, DirectionDataset] | None = None) -> list[Direction]:
+    """Directions for `datasets` in `embedder`'s model, from the caches when possible.
+
+    `library` resolves the names in `project_out` (default: every data set in `directions/`).
+    """
+    datasets = list(datasets)
+    removing = [ds for ds in datasets if ds.project_out]
+    others: dict[str, DirectionDataset] = {}
+    if removing:
+        if library is None:
+            from core.directions.datasets import load_all
+
+            library = load_all()[0]
+        for ds in removing:
+            for name in ds.project_out:
+                if name not in library:
+                    raise DatasetError(f"{ds.name}: 'project_out' names {name!r}, which is not a direction here.")
+                others[name] = library[name]
+    everything = {ds.name: ds for ds in [*others.values(), *datasets]}
+    plain = _plain(list(everything.values()), embedder, progress)
+    out = []
+    for ds in datasets:
+        if not ds.project_out:
+            out.append(plain[ds.name])
+            continue
+        key = (embedder.encoder.identity, ds.build_hash, tuple(others[n].build_hash for n in ds.project_out))
+        with _MEMO_LOCK:
+            hit = _DERIVED.get(key)
+        if hit is None:
+            neg, pos = _pole_embeddings([ds], embedder)[ds.name]
+            remove = {n: plain[n].vector for n in ds.project_out}
+            hit = direction_from_embeddings(ds, neg, pos, embedder.name, remove)
+            with _MEMO_LOCK:
+                _DERIVED[key] = hit
+        out.append(_with_labels(hit, ds))
+    return out
+
+
+def build_direction(ds: DirectionDataset, embedder, library: dict[str, DirectionDataset] | None = None) -> Direction:
+    return build_directions([ds], embedder, library=library)[0]

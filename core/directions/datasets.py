@@ -1,0 +1,272 @@
+"""Direction data sets: the human-edited YAML files in `directions/`.
+
+A data set names an axis, labels its two poles and lists example texts for each.
+Reading validates everything and raises DatasetError with a message a person can
+act on; one malformed file never hides the others.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import yaml
+
+from core import config
+
+from core.directions.methods import METHODS
+SUFFIX = ".yaml"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser is ten times faster
+MAX_FILE_BYTES = 5 * 1024 * 1024
+
+
+class DatasetError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class DirectionDataset:
+    name: str
+    title: str
+    negative_label: str
+    positive_label: str
+    negative: tuple[str, ...]
+    positive: tuple[str, ...]
+    description: str = ""
+    method: str = "mean_difference"
+    paired: bool = False
+    notes: str = ""
+    project_out: tuple[str, ...] = ()
+    path: Path | None = field(default=None, compare=False)
+    file_hash: str | None = field(default=None, compare=False)  # sha256 of the file's bytes when loaded
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of everything that shapes the direction and its documentation (not the path)."""
+        payload = {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()
+                   if k not in ("path", "file_hash")}
+        blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")
+        return hashlib.sha256(blob).hexdigest()
+
+    @property
+    def build_hash(self) -> str:
+        """Hash of what the vector depends on: the examples and the method."""
+        blob = json.dumps([self.method, self.paired, list(self.negative), list(self.positive)], ensure_ascii=False)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+    def with_changes(self, **changes) -> "DirectionDataset":
+        return validate(replace(self, **changes))
+
+
+REQUIRED = ("name", "title", "negative_label", "positive_label", "negative", "positive")
+OPTIONAL = ("description", "method", "paired", "notes", "project_out")
+
+
+def _examples(value, pole: str, where: str) -> tuple[str, ...]:
+    if value is None:
+        value = []
+    if not isinstance(value, list):
+        raise DatasetError(f"{where}: '{pole}' must be a list of texts, one per line starting with '- '.")
+    texts = []
+    for i, item in enumerate(value, 1):
+        if isinstance(item, (int, float)) and not isinstance(item, bool):
+            item = str(item)
+        if not isinstance(item, str):
+            raise DatasetError(f"{where}: example {i} of '{pole}' is not a text (got {type(item).__name__}).")
+        item = item.strip()
+        if item:
+            texts.append(item)
+    return tuple(texts)
+
+
+def validate(ds: DirectionDataset, where: str | None = None) -> DirectionDataset:
+    """Check a data set and return it normalised (texts stripped, empty examples dropped)."""
+    where = where or ds.name
+    ds = replace(
+        ds,
+        title=str(ds.title).strip(), description=str(ds.description).strip(), notes=str(ds.notes).strip(),
+        negative_label=str(ds.negative_label).strip(), positive_label=str(ds.positive_label).strip(),
+        negative=tuple(t.strip() for t in ds.negative if t.strip()),
+        positive=tuple(t.strip() for t in ds.positive if t.strip()),
+    )
+    if not config.valid_name(ds.name):
+        raise DatasetError(f"{where}: name {ds.name!r} must be 1-64 letters, digits, '-' or '_'.")
+    for key in ("title", "negative_label", "positive_label"):
+        if not str(getattr(ds, key)).strip():
+            raise DatasetError(f"{where}: '{key}' is empty.")
+    if ds.method not in METHODS:
+        raise DatasetError(f"{where}: unknown method {ds.method!r}; known methods: {', '.join(METHODS)}.")
+    for other in ds.project_out:
+        if not config.valid_name(other) or other == ds.name:
+            raise DatasetError(f"{where}: 'project_out' lists {other!r}, which is not another direction's name.")
+    for pole, label in (("negative", ds.negative_label), ("positive", ds.positive_label)):
+        if not getattr(ds, pole):
+            raise DatasetError(f"{where}: the {pole} pole ({label!r}) has no examples; add at least one.")
+    if ds.paired and len(ds.negative) != len(ds.positive):
+        raise DatasetError(
+            f"{where}: a paired data set needs as many negative as positive examples "
+            f"({len(ds.negative)} != {len(ds.positive)})."
+        )
+    return ds
+
+
+def parse_dataset(text: str, where: str = "data set", path: Path | None = None) -> DirectionDataset:
+    try:
+        data = yaml.load(text, Loader=_LOADER)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" at line {mark.line + 1}" if mark is not None else ""
+        raise DatasetError(f"{where}: not valid YAML{at}: {getattr(exc, 'problem', exc)}.") from None
+    if not isinstance(data, dict):
+        raise DatasetError(f"{where}: expected a mapping with keys {', '.join(REQUIRED)}.")
+    missing = [k for k in REQUIRED if k not in data]
+    if missing:
+        raise DatasetError(f"{where}: missing {', '.join(missing)}.")
+    unknown = sorted(set(data) - set(REQUIRED) - set(OPTIONAL))
+    if unknown:
+        raise DatasetError(f"{where}: unknown keys {', '.join(map(str, unknown))}.")
+    paired = data.get("paired", False)
+    if not isinstance(paired, bool):
+        raise DatasetError(f"{where}: 'paired' must be true or false.")
+    project_out = data.get("project_out") or []
+    if isinstance(project_out, str):
+        project_out = [project_out]
+    if not isinstance(project_out, list) or not all(isinstance(x, str) for x in project_out):
+        raise DatasetError(f"{where}: 'project_out' must be a list of direction names.")
+    ds = DirectionDataset(
+        name=str(data["name"]),
+        title=str(data["title"] or "").strip(),
+        negative_label=str(data["negative_label"] or "").strip(),
+        positive_label=str(data["positive_label"] or "").strip(),
+        negative=_examples(data["negative"], "negative", where),
+        positive=_examples(data["positive"], "positive", where),
+        description=str(data.get("description") or "").strip(),
+        method=str(data.get("method") or "mean_difference"),
+        paired=paired,
+        notes=str(data.get("notes") or "").strip(),
+        project_out=tuple(dict.fromkeys(x.strip() for x in project_out if x.strip())),
+        path=path,
+    )
+    return validate(ds, where)
+
+
+def load_dataset(path: Path) -> DirectionDataset:
+    path = Path(path)
+    where = path.name
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise DatasetError(f"{where}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DatasetError(f"{where}: not UTF-8 text (byte {exc.start}); save it as UTF-8.") from None
+    except OSError as exc:
+        raise DatasetError(f"{where}: cannot be read ({exc.strerror}).") from None
+    ds = replace(parse_dataset(text, where, path), file_hash=hashlib.sha256(raw).hexdigest())
+    if ds.name != path.stem:
+        raise DatasetError(f"{where}: its name {ds.name!r} differs from the file name {path.stem!r}.")
+    return ds
+
+
+def load_all(folder: Path | None = None) -> tuple[dict[str, DirectionDataset], dict[str, str]]:
+    """Every data set in the folder, and a message per file that could not be read."""
+    folder = Path(folder or config.directions_dir())
+    found: dict[str, DirectionDataset] = {}
+    errors: dict[str, str] = {}
+    for path in sorted(folder.glob(f"*{SUFFIX}")):
+        try:
+            ds = load_dataset(path)
+            found[ds.name] = ds
+        except DatasetError as exc:
+            errors[path.name] = str(exc)
+    return found, errors
+
+
+def get_dataset(name: str, folder: Path | None = None) -> DirectionDataset:
+    folder = Path(folder or config.directions_dir())
+    path = folder / f"{name}{SUFFIX}"
+    if not config.valid_name(name) or not path.exists():
+        known, _ = load_all(folder)
+        raise DatasetError(f"Unknown direction {name!r}. Known directions: {', '.join(known) or 'none'}.")
+    return load_dataset(path)
+
+
+def _q(text: str) -> str:
+    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _plain(text: str) -> str:
+    """A plain YAML scalar where that reads back as the same string, else a quoted one."""
+    simple = text and text == text.strip() and ": " not in text and " #" not in text and "\n" not in text \
+        and text[0] not in "-?:,[]{}#&*!|>'\"%@`"
+    if simple:
+        try:
+            if yaml.load(f"k: {text}", Loader=_LOADER) == {"k": text}:
+                return text
+        except yaml.YAMLError:
+            pass
+    return _q(text)
+
+
+def example_comments(previous: str | None) -> dict[tuple[str, str], list[str]]:
+    """Comment lines written above examples in a file, keyed by (pole, example), so a save keeps them."""
+    found: dict[tuple[str, str], list[str]] = {}
+    pole, pending = None, []
+    for line in (previous or "").splitlines():
+        stripped = line.strip()
+        if line.startswith(("negative:", "positive:")):
+            pole, pending = line.split(":", 1)[0], []
+        elif pole and stripped.startswith("#"):
+            pending.append(stripped)
+        elif pole and stripped.startswith("- "):
+            try:
+                value = yaml.load(stripped[2:], Loader=_LOADER)
+            except yaml.YAMLError:
+                value = None
+            if pending and value is not None:
+                found[(pole, str(value).strip())] = pending
+            pending = []
+        elif line and not line.startswith((" ", "\t")):
+            pole, pending = None, []
+    return found
+
+
+def dump_dataset(ds: DirectionDataset, previous: str | None = None) -> str:
+    """The file text, laid out for review in git: one example per line.
+
+    Comments that stood above an example in `previous` (the file being replaced) stay above it.
+    """
+    comments = example_comments(previous)
+    lines = [
+        f"name: {ds.name}",
+        f"title: {_plain(ds.title)}",
+        f"description: {_plain(ds.description)}",
+        f"negative_label: {_plain(ds.negative_label)}",
+        f"positive_label: {_plain(ds.positive_label)}",
+        f"method: {ds.method}",
+        f"paired: {'true' if ds.paired else 'false'}",
+    ]
+    if ds.project_out:
+        lines.append(f"project_out: [{', '.join(ds.project_out)}]")
+    notes = ds.notes.strip()
+    if notes and all(line == line.rstrip() and "\t" not in line for line in notes.splitlines()):
+        lines.append("notes: |")
+        lines += [f"  {line}" if line else "" for line in notes.splitlines()]
+    else:
+        lines.append(f"notes: {_q(notes)}")
+    for pole in ("negative", "positive"):
+        lines.append(f"{pole}:")
+        for t in getattr(ds, pole):
+            lines += [f"  {c}" for c in comments.get((pole, t), [])]
+            lines.append(f"  - {_q(t)}")
+    text = "\n".join(lines) + "\n"
+    if parse_dataset(text, ds.name) != ds:  # never write what would not read back the same
+        text = yaml.safe_dump(
+            {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(ds).items()
+             if k not in ("path", "file_hash")},
+            sort_keys=False,
+            allow_unicode=True,
+        )
+    return text

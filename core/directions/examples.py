@@ -1,0 +1,84 @@
+"""A data set's examples as a table (text, pole): for editing, importing and exporting."""
+from __future__ import annotations
+
+import pandas as pd
+
+from core.directions.datasets import DirectionDataset
+from core.io.inputs import InputError
+
+NEGATIVE, POSITIVE = "negative", "positive"
+
+
+def to_frame(ds: DirectionDataset | None) -> pd.DataFrame:
+    """One row per example: text, pole ('negative' or 'positive'); an empty table for None."""
+    if ds is None:
+        return pd.DataFrame({"text": pd.Series(dtype=object), "pole": pd.Series(dtype=object)})
+    rows = [(t, NEGATIVE) for t in ds.negative] + [(t, POSITIVE) for t in ds.positive]
+    return pd.DataFrame(rows, columns=["text", "pole"], dtype=object)
+
+
+def from_frame(frame: pd.DataFrame) -> tuple[tuple[str, ...], tuple[str, ...], list[str]]:
+    """(negative, positive, notes) from an edited table; blank rows are dropped, duplicates noted."""
+    notes = []
+    neg, pos = [], []
+    for text, pole in zip(frame.get("text", []), frame.get("pole", [])):
+        text = "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text).strip()
+        if not text:
+            continue
+        if pole == NEGATIVE:
+            neg.append(text)
+        elif pole == POSITIVE:
+            pos.append(text)
+        else:
+            notes.append(f"Row {text[:40]!r} has no pole; pick negative or positive.")
+    for pole, texts in (("negative", neg), ("positive", pos)):
+        dups = len(texts) - len(set(texts))
+        if dups:
+            notes.append(f"{dups} duplicate example{'s' * (dups != 1)} in the {pole} pole were merged.")
+    both = set(neg) & set(pos)
+    if both:
+        notes.append(f"{len(both)} example{'s' * (len(both) != 1)} appear in both poles: "
+                     + "; ".join(repr(t[:40]) for t in list(both)[:3]))
+    return tuple(dict.fromkeys(neg)), tuple(dict.fromkeys(pos)), notes
+
+
+def label_values(table: pd.DataFrame, label_column: str) -> list[str]:
+    if label_column not in table.columns:
+        raise InputError(f"No column {label_column!r}. Columns: {', '.join(map(str, table.columns))}.")
+    return sorted(set(table[label_column].astype(str).str.strip()) - {""})
+
+
+def guess_poles(values: list[str], negative_label: str = "", positive_label: str = "") -> tuple[str | None, str | None]:
+    """Which label value means the negative pole and which the positive one, when it is obvious."""
+    lowered = {v.lower(): v for v in values}
+    pairs = [("0", "1"), ("-1", "1"), ("neg", "pos"), (NEGATIVE, POSITIVE), ("false", "true"), ("no", "yes")]
+    if negative_label and positive_label:
+        pairs.insert(0, (negative_label.lower(), positive_label.lower()))
+    for a, b in pairs:
+        if a in lowered and b in lowered:
+            return lowered[a], lowered[b]
+    if len(values) == 2:
+        return values[0], values[1]
+    return None, None
+
+
+def from_table(table: pd.DataFrame, text_column: str, label_column: str, negative_value: str,
+               positive_value: str) -> pd.DataFrame:
+    """Examples (text, pole) from a labelled table; rows with other labels are left out."""
+    for col in (text_column, label_column):
+        if col not in table.columns:
+            raise InputError(f"No column {col!r}. Columns: {', '.join(map(str, table.columns))}.")
+    if negative_value == positive_value:
+        raise InputError("The negative and the positive label must differ.")
+    labels = table[label_column].astype(str).str.strip()
+    texts = table[text_column].astype(str).str.strip()
+    pole = labels.map({negative_value: NEGATIVE, positive_value: POSITIVE})
+    keep = pole.notna() & (texts != "")
+    if not keep.any():
+        raise InputError(f"No rows have the label {negative_value!r} or {positive_value!r} and a text.")
+    return pd.DataFrame({"text": texts[keep].tolist(), "pole": pole[keep].tolist()})
+
+
+def from_lines(text: str, pole: str) -> pd.DataFrame:
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    return pd.DataFrame({"text": lines, "pole": [pole] * len(lines)})

@@ -1,0 +1,183 @@
+"""Saving direction data sets safely: atomic, versioned, and never over someone else's save.
+
+A save writes `directions/NAME.yaml` atomically. The version it replaces is kept
+in `directions/.history/NAME/`, so every earlier version can be listed and
+restored. The caller passes the hash of the file as it loaded it; if the file
+changed since (another session saved), the save is refused with SaveConflict,
+which carries what changed, and nothing is written.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from core import config
+from core.files import atomic_write_bytes, atomic_write_text
+from core.directions.datasets import SUFFIX, DatasetError, DirectionDataset, dump_dataset, load_dataset, parse_dataset, validate
+
+HISTORY = ".history"
+NEW = None  # expected hash for a data set that must not exist yet
+_THREAD_LOCK = threading.Lock()
+
+
+class SaveConflict(DatasetError):
+    """The file changed on disk since it was loaded."""
+
+    def __init__(self, message: str, current: DirectionDataset | None, changes: list[str]):
+        super().__init__(message)
+        self.current = current
+        self.changes = changes
+
+
+@dataclass(frozen=True)
+class Version:
+    path: Path
+    saved_at: str  # UTC, ISO 8601
+    file_hash: str
+
+    @property
+    def label(self) -> str:
+        return f"{self.saved_at.replace('T', ' ')[:19]} UTC · {self.file_hash[:8]}"
+
+
+def file_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _folder(folder: Path | None) -> Path:
+    return Path(folder or config.directions_dir())
+
+
+@contextmanager
+def _locked(folder: Path, name: str):
+    """Serialise saves of one data set across threads and processes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lock_path = folder / HISTORY / f".{name}.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with _THREAD_LOCK, open(lock_path, "a+") as fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def describe_changes(old: DirectionDataset | None, new: DirectionDataset | None) -> list[str]:
+    """Human-readable differences between two versions of a data set."""
+    if old is None or new is None:
+        return ["the file was created" if old is None else "the file was deleted"]
+    changes = []
+    for key in ("title", "description", "negative_label", "positive_label", "method", "paired", "notes",
+                "project_out"):
+        a, b = getattr(old, key), getattr(new, key)
+        if a != b:
+            changes.append(f"{key}: {a!r} → {b!r}" if key != "notes" else "notes changed")
+    for pole in ("negative", "positive"):
+        a, b = getattr(old, pole), getattr(new, pole)
+        added = [t for t in b if t not in set(a)]
+        removed = [t for t in a if t not in set(b)]
+        for t in added:
+            changes.append(f"{pole}: added {t!r}")
+        for t in removed:
+            changes.append(f"{pole}: removed {t!r}")
+    return changes
+
+
+def _read_current(path: Path) -> tuple[bytes | None, DirectionDataset | None]:
+    if not path.exists():
+        return None, None
+    data = path.read_bytes()
+    try:
+        return data, parse_dataset(data.decode("utf-8"), path.name, path)
+    except (DatasetError, UnicodeDecodeError):
+        return data, None
+
+
+def _archive(folder: Path, name: str, data: bytes) -> None:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    atomic_write_bytes(folder / HISTORY / name / f"{stamp}-{file_hash(data)[:16]}{SUFFIX}", data)
+
+
+def save_dataset(ds: DirectionDataset, expected_hash: str | None, folder: Path | None = None) -> DirectionDataset:
+    """Write `ds` if the file on disk still has `expected_hash` (None: the file must not exist).
+
+    Returns the data set as saved (with its new file hash). Raises SaveConflict or DatasetError.
+    """
+    folder = _folder(folder)
+    ds = validate(ds)
+    path = folder / f"{config.check_name(ds.name, 'direction name')}{SUFFIX}"
+    with _locked(folder, ds.name):
+        data, current = _read_current(path)
+        text = dump_dataset(ds, data.decode("utf-8", "replace") if data is not None else None)
+        if data is not None and file_hash(data) != expected_hash:
+            if expected_hash is None:
+                raise SaveConflict(f"A direction named {ds.name!r} already exists; choose another name.",
+                                   current, [])
+            loaded = _version_dataset(folder, ds.name, expected_hash)
+            changes = describe_changes(loaded, current) if current else ["the file on disk is not readable"]
+            raise SaveConflict(
+                f"{path.name} changed on disk since you loaded it (another session saved it). "
+                "Your edits are kept here; reload to see the other version, then apply your changes again.",
+                current, changes,
+            )
+        if data is None and expected_hash is not None:
+            raise SaveConflict(f"{path.name} was deleted since you loaded it.", None, ["the file was deleted"])
+        if data is not None:
+            if data == text.encode("utf-8"):
+                return load_dataset(path)
+            _archive(folder, ds.name, data)
+        atomic_write_text(path, text)
+        return load_dataset(path)
+
+
+def list_versions(name: str, folder: Path | None = None) -> list[Version]:
+    """Earlier versions of a data set, newest first."""
+    config.check_name(name, "direction name")
+    versions = []
+    for p in sorted((_folder(folder) / HISTORY / name).glob(f"*{SUFFIX}"), reverse=True):
+        stamp, _, digest = p.stem.partition("-")
+        try:
+            when = datetime.strptime(stamp, "%Y%m%dT%H%M%S%fZ").replace(tzinfo=timezone.utc).isoformat()
+        except ValueError:
+            continue
+        versions.append(Version(p, when, digest))
+    return versions
+
+
+def _version_dataset(folder: Path, name: str, digest: str | None) -> DirectionDataset | None:
+    """The archived version with this file hash, to show what changed since it was loaded."""
+    if not digest:
+        return None
+    for v in list_versions(name, folder):
+        if digest.startswith(v.file_hash):
+            return read_version(v)
+    return None
+
+
+def read_version(version: Version) -> DirectionDataset:
+    return parse_dataset(version.path.read_bytes().decode("utf-8"), version.path.name)
+
+
+def restore_version(version: Version, expected_hash: str | None, folder: Path | None = None) -> DirectionDataset:
+    """Make an earlier version current again (the version it replaces is archived in turn)."""
+    return save_dataset(read_version(version), expected_hash, folder)
+
+
+def delete_dataset(name: str, expected_hash: str, folder: Path | None = None) -> None:
+    """Remove a data set's file; it stays restorable from the history."""
+    folder = _folder(folder)
+    path = folder / f"{config.check_name(name, 'direction name')}{SUFFIX}"
+    with _locked(folder, name):
+        data, _ = _read_current(path)
+        if data is None:
+            return
+        if file_hash(data) != expected_hash:
+            raise SaveConflict(f"{path.name} changed on disk since you loaded it; not deleted.", None, [])
+        _archive(folder, name, data)
+        os.unlink(path)

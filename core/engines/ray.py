@@ -1,0 +1,65 @@
+"""The batch scorer on Ray Data: chunks go to an actor pool whose actors each load the model once.
+
+Locally, `ray.init()` starts a small cluster on this machine; on a real cluster, start the job with
+RAY_ADDRESS set (or `ray.init(address="auto")` picks it up) and a shared cache folder
+(LATENT_CACHE_DIR) so every worker reuses embeddings. Chunk numbers travel with the rows, so the
+parts (and the joined output) come out in input order and a resumed run skips finished chunks.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+
+class _ScoreActor:
+    def __init__(self, model: str, datasets: list, raw: bool):
+        from core.engines.batch import ChunkScorer
+
+        self.scorer = ChunkScorer(model, datasets, raw)
+
+    def __call__(self, block: pd.DataFrame) -> pd.DataFrame:
+        out = []
+        for chunk, rows in block.groupby("chunk", sort=True):
+            frame = self.scorer(rows["text"])
+            frame.insert(0, "chunk", chunk)
+            out.append(frame)
+        return pd.concat(out, ignore_index=True) if out else pd.DataFrame({"chunk": []})
+
+
+def score_with_ray(job, parts_dir: Path, workers: int = 2, progress=None) -> None:
+    import ray
+
+    from core.engines.batch import _write_part, read_chunks
+
+    if not ray.is_initialized():
+        ray.init(ignore_reinit_error=True, include_dashboard=False, log_to_driver=False,
+                 num_cpus=None if "RAY_ADDRESS" in __import__("os").environ else max(1, workers))
+    ctx = ray.data.DataContext.get_current()
+    ctx.execution_options.preserve_order = True
+    ctx.enable_progress_bars = False
+    refs, pending, seen = [], [], 0
+    for i, chunk in enumerate(read_chunks(job)):
+        seen += len(chunk)
+        if not (parts_dir / f"part-{i:05d}.parquet").exists():
+            refs.append(ray.put(pd.DataFrame({"chunk": i, "text": chunk.astype(str).values})))
+            pending.append(i)
+    if not refs:
+        return
+    ds = ray.data.from_pandas_refs(refs).map_batches(
+        _ScoreActor, fn_constructor_args=(job.model, list(job.directions), job.raw), batch_format="pandas",
+        batch_size=None, concurrency=max(1, workers), num_cpus=1,
+    )
+    done = 0
+    for batch in ds.iter_batches(batch_format="pandas", batch_size=None):
+        for chunk, frame in batch.groupby("chunk", sort=True):
+            frame = frame.drop(columns="chunk").reset_index(drop=True)
+            frame = frame.astype({c: "str" if c == "text" else "float64" for c in frame.columns})
+            _write_part(frame, parts_dir / f"part-{int(chunk):05d}.parquet")
+            done += 1
+            if progress:
+                progress(done, seen)
+    for i in pending:  # chunks whose texts were all empty produce no rows: write empty parts
+        part = parts_dir / f"part-{i:05d}.parquet"
+        if not part.exists():
+            _write_part(pd.DataFrame({"text": pd.Series(dtype=str)}), part)

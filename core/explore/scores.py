@@ -1,0 +1,69 @@
+"""Scores as tidy frames: one row per (text, direction), the interchange with charts."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from core.directions.build import Direction
+
+LONG_COLUMNS = ["row", "text", "direction", "title", "score", "raw"]
+
+
+def score_matrix(embeddings: np.ndarray, directions: list[Direction]) -> tuple[np.ndarray, np.ndarray]:
+    """(raw, calibrated) scores, each (n texts, k directions): one matrix product."""
+    V = np.stack([d.vector for d in directions], axis=1)  # (dim, k)
+    raw = np.asarray(embeddings, dtype=np.float32) @ V
+    mid = np.array([d.midpoint for d in directions])
+    half = np.array([d.half_span for d in directions])
+    return raw, (raw - mid) / half
+
+
+def wide_table(texts: list[str], embeddings: np.ndarray, directions: list[Direction], raw: bool = False) -> pd.DataFrame:
+    """The same table as wide_scores(score_frame(...)), built directly (for large batches)."""
+    r, cal = score_matrix(embeddings, directions) if directions else (np.zeros((len(texts), 0)),) * 2
+    out = {"text": pd.Series(list(texts), dtype=object)}
+    for j, d in enumerate(directions):
+        out[d.name] = cal[:, j].astype(float)
+    if raw:
+        for j, d in enumerate(directions):
+            out[f"{d.name}_raw"] = r[:, j].astype(float)
+    return pd.DataFrame(out)
+
+
+def score_frame(texts: list[str], embeddings: np.ndarray, directions: list[Direction]) -> pd.DataFrame:
+    """Long-form scores: row (input position), text, direction, title, score (calibrated), raw."""
+    n = len(texts)
+    if embeddings.shape[0] != n:
+        raise ValueError(f"{n} texts but {embeddings.shape[0]} embeddings")
+    if not directions or n == 0:
+        return pd.DataFrame({c: pd.Series(dtype=object if c in ("text", "direction", "title") else float)
+                             for c in LONG_COLUMNS})
+    raw, cal = score_matrix(embeddings, directions)
+    k = len(directions)
+    return pd.DataFrame(
+        {
+            "row": np.repeat(np.arange(n), k),
+            "text": np.repeat(np.asarray(texts, dtype=object), k),
+            "direction": np.tile(np.array([d.name for d in directions], dtype=object), n),
+            "title": np.tile(np.array([d.title for d in directions], dtype=object), n),
+            "score": cal.reshape(-1).astype(float),
+            "raw": raw.reshape(-1).astype(float),
+        }
+    )
+
+
+def wide_scores(frame: pd.DataFrame, raw: bool = False) -> pd.DataFrame:
+    """One row per text: `text`, then one calibrated column per direction (and `<name>_raw` if asked)."""
+    if frame.empty:
+        return pd.DataFrame({"text": pd.Series(dtype=object)})
+    order = list(dict.fromkeys(frame["direction"]))
+    texts = frame.drop_duplicates("row").set_index("row")["text"]
+    out = frame.pivot(index="row", columns="direction", values="score")[order]
+    out.insert(0, "text", texts)
+    if raw:
+        raws = frame.pivot(index="row", columns="direction", values="raw")[order]
+        for name in order:
+            out[f"{name}_raw"] = raws[name]
+    out.index.name = None
+    out.columns.name = None
+    return out.reset_index(drop=True)

