@@ -2,13 +2,13 @@
 import pandas as pd
 import streamlit as st
 
-from core.ui import app
+from core import ui
 from core.models import registry as encoders
 
-app.setup("Home", ":material/home:")
+ui.setup("Home", ":material/home:")
 
 with st.sidebar:
-    app.sign_in_panel()
+    ui.sign_in_panel()
 
 st.title("Latent dashboard")
 st.markdown(
@@ -31,7 +31,7 @@ st.page_link("pages/5_Latent_lab.py", label="Latent lab: decode, blur, steer, sp
 st.page_link("pages/6_Images.py", label="Images: CLIP-space galleries (interpolation, text arithmetic) and images "
              "scored on directions", icon=":material/image:")
 
-found, errors = app.load_datasets()
+found, errors = ui.load_datasets()
 
 st.subheader("Models")
 rows = []
@@ -52,13 +52,13 @@ with st.expander("Add a model", icon=":material/add:"):
         "Any sentence-transformers model: a Hugging Face id already in this machine's cache "
         "(fetch it with `hf download ID`), or a local folder. It is saved in `models.yaml`."
     )
-    if not app.can_edit():
-        st.info(app.edit_refusal(), icon=":material/lock:")
+    if not ui.can_edit():
+        st.info(ui.edit_refusal(), icon=":material/lock:")
     with st.form("add_model", clear_on_submit=False):
         name = st.text_input("Name", placeholder="mpnet")
         source = st.text_input("Hugging Face id or folder", placeholder="sentence-transformers/all-mpnet-base-v2")
         description = st.text_input("Description (optional)")
-        if st.form_submit_button("Add model", disabled=not app.can_edit()):
+        if st.form_submit_button("Add model", disabled=not ui.can_edit()):
             try:
                 encoders.add_model(name, source, description)
                 status = encoders.model_status(name.strip())
@@ -81,4 +81,4 @@ if found:
     )
 else:
     st.info("No direction data sets found in `directions/`.")
-app.show_dataset_errors(errors)
+ui.show_dataset_errors(errors)

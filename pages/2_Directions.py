@@ -2,7 +2,8 @@
 import pandas as pd
 import streamlit as st
 
-from core.ui import app, charts
+from core import ui
+from core.ui import charts
 from core.directions import examples
 from core.io import inputs
 from core.directions.datasets import DatasetError, DirectionDataset
@@ -10,14 +11,14 @@ from core.directions.methods import METHODS, MethodError
 from core.directions.saving import SaveConflict, describe_changes, list_versions, read_version, restore_version, save_dataset
 from core.directions.validation import correlate, ratings_from_table
 
-app.setup("Directions", ":material/tune:")
+ui.setup("Directions", ":material/tune:")
 st.title("Direction studio")
 st.caption("Curate the example sets that define each direction, check that a direction measures what its "
            "name says, and keep every version.")
 
-model = app.model_picker()
-found, errors = app.load_datasets()
-app.show_dataset_errors(errors)
+model = ui.model_picker()
+found, errors = ui.load_datasets()
+ui.show_dataset_errors(errors)
 
 NEW = "➕ New direction"
 if "pending_choice" in st.session_state:  # set by a save, applied before the widget exists
@@ -76,7 +77,7 @@ with tab_examples:
     )
     negative, positive, example_notes = examples.from_frame(edited)
     st.caption(f"{len(negative)} {negative_label or 'negative'} · {len(positive)} {positive_label or 'positive'}")
-    app.show_notes(example_notes)
+    ui.show_notes(example_notes)
 
     def replace_frame(frame: pd.DataFrame) -> None:
         state.dir_frame = frame.reset_index(drop=True)
@@ -116,9 +117,9 @@ with tab_examples:
                     add = examples.from_table(table, text_col, label_col, neg_value, pos_value)
                     replace_frame(pd.concat([edited, add], ignore_index=True))
             except inputs.InputError as exc:
-                app.input_error(exc)
+                ui.input_error(exc)
 
-    app.download_table(edited, f"{name or 'direction'}-examples", key="download_examples")
+    ui.download_table(edited, f"{name or 'direction'}-examples", key="download_examples")
 
 
 def current_dataset() -> DirectionDataset:
@@ -135,13 +136,13 @@ try:
 except (DatasetError, MethodError, ValueError) as exc:
     working, problem = None, str(exc)
 
-editable = app.can_edit()
+editable = ui.can_edit()
 with save_area:
     if not editable:
-        st.info(app.edit_refusal(), icon=":material/lock:")
+        st.info(ui.edit_refusal(), icon=":material/lock:")
     if st.button("Save", type="primary", icon=":material/save:", key="save", disabled=not editable):
-        if not app.can_edit():
-            st.error(app.edit_refusal())
+        if not ui.can_edit():
+            st.error(ui.edit_refusal())
         elif problem:
             st.error(f"Not saved: {problem}")
         else:
@@ -169,10 +170,10 @@ with tab_quality:
         st.caption("Held-out quality by 5-fold cross-validation; significance against directions built from the "
                    "same texts with shuffled labels; stability across bootstrap resamples.")
         if st.button("Compute quality report", key="compute_quality"):
-            embedder = app.embedder_or_stop(model)
+            embedder = ui.embedder_or_stop(model)
             with st.spinner("Building directions on resampled examples…"):
                 try:
-                    state.dir_report = (working.content_hash, model, app.quality(working, embedder, found))
+                    state.dir_report = (working.content_hash, model, ui.quality(working, embedder, found))
                 except (MethodError, DatasetError) as exc:
                     st.error(str(exc))
         held = state.get("dir_report")
@@ -183,7 +184,7 @@ with tab_quality:
             for col, key in zip(cols * 2, [k for k in summary if k != "examples"]):
                 value = summary[key]
                 col.metric(key, "n/a" if value is None or pd.isna(value) else f"{value:.3f}")
-            app.chart(charts.separation(report.scores, working.negative_label, working.positive_label),
+            ui.chart(charts.separation(report.scores, working.negative_label, working.positive_label),
                       key="separation", file_stem=f"{working.name}-separation")
             for hint in report.hints:
                 st.warning(hint, icon=":material/lightbulb:")
@@ -192,15 +193,15 @@ with tab_quality:
             if len(wrong):
                 st.markdown("**Examples on the wrong side when left out**")
                 st.dataframe(wrong, hide_index=True, width="stretch")
-                app.download_table(wrong, f"{working.name}-wrong-side", key="download_wrong")
+                ui.download_table(wrong, f"{working.name}-wrong-side", key="download_wrong")
             if not report.near_duplicates.empty:
                 st.markdown("**Near-duplicates**")
                 st.dataframe(report.near_duplicates, hide_index=True, width="stretch")
-                app.download_table(report.near_duplicates, f"{working.name}-near-duplicates", key="download_dups")
+                ui.download_table(report.near_duplicates, f"{working.name}-near-duplicates", key="download_dups")
             if not report.entanglement.empty:
                 st.markdown("**Cosine to the other directions** (flagged at |cos| ≥ 0.3)")
                 st.dataframe(report.entanglement, hide_index=True, width="stretch")
-                app.download_table(report.entanglement, f"{working.name}-entanglement", key="download_entangled")
+                ui.download_table(report.entanglement, f"{working.name}-entanglement", key="download_entangled")
         elif held:
             st.info("The examples changed since the last report: compute it again.")
 
@@ -217,10 +218,10 @@ with tab_validate:
             numeric_first = sorted(cols, key=lambda c: -pd.to_numeric(table[c], errors="coerce").notna().mean())
             rating_col = v2.selectbox("Rating column", numeric_first, key="val_rating")
             texts, ratings, rating_notes = ratings_from_table(table, text_col, rating_col)
-            app.show_notes(rating_notes)
-            embedder = app.embedder_or_stop(model)
-            direction = app.directions_for(embedder, [working], library=found)[0]
-            scores = direction.score(app.embed(embedder, texts))
+            ui.show_notes(rating_notes)
+            embedder = ui.embedder_or_stop(model)
+            direction = ui.directions_for(embedder, [working], library=found)[0]
+            scores = direction.score(ui.embed(embedder, texts))
             result = correlate(scores, ratings)
             m1, m2, m3 = st.columns(3)
             m1.metric("rated texts", f"{result.n:,}")
@@ -230,11 +231,11 @@ with tab_validate:
                       help=f"95% bootstrap interval {result.spearman_ci[0]:.3f} to {result.spearman_ci[1]:.3f}")
             st.caption(result.to_text())
             points = pd.DataFrame({"text": texts, "score": scores, "rating": ratings})
-            app.chart(charts.validation_scatter(points, working.title, rating_col), key="validation_scatter",
+            ui.chart(charts.validation_scatter(points, working.title, rating_col), key="validation_scatter",
                       file_stem=f"{working.name}-validation")
-            app.download_table(points, f"{working.name}-validation", key="download_validation")
+            ui.download_table(points, f"{working.name}-validation", key="download_validation")
         except inputs.InputError as exc:
-            app.input_error(exc)
+            ui.input_error(exc)
 
 with tab_history:
     if choice == NEW:
@@ -250,7 +251,7 @@ with tab_history:
             changes = describe_changes(old, found[choice])
             st.text("\n".join(changes[:100]) if changes else "Identical to the current file.")
             if st.button("Restore this version", key="restore", disabled=not editable,
-                         help=None if editable else app.edit_refusal()):
+                         help=None if editable else ui.edit_refusal()):
                 try:
                     restore_version(versions[picked], state.dir_hash)
                     st.cache_data.clear()

@@ -2,28 +2,29 @@
 import pandas as pd
 import streamlit as st
 
-from core.ui import app, charts
+from core import ui
+from core.ui import charts
 from core.explore import compare
 from core.io import inputs, links
 from core.explore.scores import score_frame, wide_scores
 
-app.setup("Compare", ":material/compare_arrows:")
+ui.setup("Compare", ":material/compare_arrows:")
 st.title("Compare texts")
 st.caption("Two or more texts side by side: how similar they are, and on which directions they differ most.")
 
-link = app.restore_link("compare")
+link = ui.restore_link("compare")
 if link is not None:  # opened from a shared link
-    linked = app.link_texts(link)
-    app.apply({
+    linked = ui.link_texts(link)
+    ui.apply({
         "compare_texts": "\n".join(linked) if linked is not None else None,
         "model": links.first(link.get("model")), "compare_directions": links.as_names(link.get("dirs")),
         "pick_a": links.as_int(link.get("a"), 0, 49), "pick_b": links.as_int(link.get("b"), 0, 49),
         "percentiles": links.as_bool(link.get("pct")), "k": links.as_int(link.get("k"), 1, 20),
     })
 
-model = app.model_picker()
-found, errors = app.load_datasets()
-app.show_dataset_errors(errors)
+model = ui.model_picker()
+found, errors = ui.load_datasets()
+ui.show_dataset_errors(errors)
 
 DEFAULT = ("The lighthouse, built in 1874, stands on a granite outcrop at the mouth of the harbour.\n"
            "The lighthouse, a crumbling relic from 1874, clings to a bleak granite rock at the mouth of a dying "
@@ -36,15 +37,15 @@ if last:
     extra = st.multiselect("Add texts from the last set scored on the Project page", last[:500],
                            key="compare_extra", format_func=lambda t: t[:90])
     batch.texts += [t for t in extra if t not in batch.texts]
-chosen = app.direction_picker(found, key="compare_directions")
-app.show_notes(batch.notes)
+chosen = ui.direction_picker(found, key="compare_directions")
+ui.show_notes(batch.notes)
 state = st.session_state
-view = {"model": model, "dirs": links.names_param(d.name for d in chosen), **app.texts_link(batch.texts)}
+view = {"model": model, "dirs": links.names_param(d.name for d in chosen), **ui.texts_link(batch.texts)}
 for param, key, top in (("a", "pick_a", len(batch.texts)), ("b", "pick_b", len(batch.texts)), ("k", "k", 21)):
     if isinstance(state.get(key), int) and 0 <= state[key] < top:
         view[param] = str(state[key])
 view["pct"] = "1" if state.get("percentiles") else None
-app.publish_link("compare", view)
+ui.publish_link("compare", view)
 if len(batch.texts) < 2:
     st.info("Enter at least two texts, one per line.")
     st.stop()
@@ -57,13 +58,13 @@ if not chosen:
 
 texts = batch.texts
 names = [f"{chr(65 + i)}" if i < 26 else f"T{i + 1}" for i in range(len(texts))]
-embedder = app.embedder_or_stop(model)
-directions = app.directions_for(embedder, chosen, library=found)
-E = app.embed(embedder, texts)
+embedder = ui.embedder_or_stop(model)
+directions = ui.directions_for(embedder, chosen, library=found)
+E = ui.embed(embedder, texts)
 frame = score_frame(texts, E, directions)
 
 st.subheader("Similarity")
-app.chart(charts.similarity_heatmap(compare.similarity_matrix(E), [f"{n}: {t}" for n, t in zip(names, texts)]),
+ui.chart(charts.similarity_heatmap(compare.similarity_matrix(E), [f"{n}: {t}" for n, t in zip(names, texts)]),
           key="similarity", file_stem="similarity")
 
 st.subheader("Where two texts differ")
@@ -71,33 +72,33 @@ c1, c2 = st.columns(2)
 a = c1.selectbox("A", list(range(len(texts))), index=0, key="pick_a", format_func=lambda i: f"{names[i]}: {texts[i][:70]}")
 b = c2.selectbox("B", list(range(len(texts))), index=1, key="pick_b", format_func=lambda i: f"{names[i]}: {texts[i][:70]}")
 diffs = compare.differences(frame, a, b, directions)
-st.info(app.escape_md(compare.reading(diffs, names[a], names[b])), icon=":material/lightbulb:")
-app.chart(charts.difference_bars(diffs, names[a], names[b]), key="difference", file_stem="differences")
+st.info(ui.escape_md(compare.reading(diffs, names[a], names[b])), icon=":material/lightbulb:")
+ui.chart(charts.difference_bars(diffs, names[a], names[b]), key="difference", file_stem="differences")
 
 st.subheader("Scores")
-reference = app.reference_choice()
+reference = ui.reference_choice()
 as_percentiles = st.toggle("Show scores as percentiles within the reference corpus", key="percentiles")
 table = wide_scores(frame)
 table.insert(0, "", names)
 if as_percentiles:
-    R = app.embed_corpus(embedder, reference)
+    R = ui.embed_corpus(embedder, reference)
     ref_scores = pd.concat([pd.Series(d.score(R), name=d.name) for d in directions], axis=1).to_numpy()
     table[[d.name for d in directions]] = compare.percentiles(table[[d.name for d in directions]].to_numpy(), ref_scores)
     st.caption(f"Percentile of each score among the {len(reference.frame):,} texts of {reference.name}.")
 st.dataframe(table, hide_index=True, width="stretch",
              column_config={d.name: st.column_config.NumberColumn(d.title, format="%.2f" if not as_percentiles
                                                                   else "%.0f") for d in directions})
-app.download_table(table, "comparison", key="download_comparison")
+ui.download_table(table, "comparison", key="download_comparison")
 
 st.subheader("Nearest neighbours in the reference corpus")
 k = st.slider("Neighbours per text", 1, 20, 5, key="k")
-R = app.embed_corpus(embedder, reference)
+R = ui.embed_corpus(embedder, reference)
 idx, sims = compare.neighbours(E, R, k)
 for i, name in enumerate(names):
     st.markdown(f"**{name}**")
     st.dataframe(pd.DataFrame({"neighbour": [reference.texts[j] for j in idx[i]], "similarity": sims[i]}),
                  hide_index=True, width="stretch",
                  column_config={"similarity": st.column_config.NumberColumn(format="%.3f")})
-app.download_table(pd.DataFrame([{"text": name, "rank": r + 1, "neighbour": reference.texts[j], "similarity": float(s)}
+ui.download_table(pd.DataFrame([{"text": name, "rank": r + 1, "neighbour": reference.texts[j], "similarity": float(s)}
                                  for i, name in enumerate(names) for r, (j, s) in enumerate(zip(idx[i], sims[i]))]),
                    "neighbours", key="download_neighbours")

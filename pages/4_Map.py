@@ -2,7 +2,8 @@
 import pandas as pd
 import streamlit as st
 
-from core.ui import app, charts
+from core import ui
+from core.ui import charts
 from core.io import corpus, inputs, links
 from core.directions import discover as features
 from core.explore import layout as mapping
@@ -10,13 +11,13 @@ from core.explore.compare import neighbours
 from core.directions.datasets import DatasetError
 from core.directions.saving import SaveConflict, save_dataset
 
-app.setup("Map", ":material/scatter_plot:")
+ui.setup("Map", ":material/scatter_plot:")
 st.title("Map a corpus")
 st.caption("Lay a corpus out on axes you choose, colour it by a direction or a metadata column, search it, "
            "and turn what you find into direction examples.")
 
 SAMPLE, UPLOAD, SHARED = "Sample corpus", "Upload a corpus", "Corpus from a link"
-link = app.restore_link("map")
+link = ui.restore_link("map")
 if link is not None:  # opened from a shared link
     if link.get("set"):
         try:
@@ -25,22 +26,22 @@ if link is not None:  # opened from a shared link
                 pd.DataFrame({"text": shared.texts, **shared.columns}), "text", shared.name or "a shared corpus")
         except (links.LinkError, inputs.InputError, ValueError) as exc:
             st.warning(str(exc), icon=":material/link_off:")
-    app.apply({
+    ui.apply({
         "map_source": SHARED if "shared_corpus" in st.session_state and link.get("set") else None,
         "model": links.first(link.get("model")), "layout": links.as_choice(link.get("layout"), ["pca", "umap", "directions"]),
         "axis_x": links.first(link.get("x")), "axis_y": links.first(link.get("y")), "color": links.first(link.get("color")),
         "search": links.first(link.get("q")), "hits": links.as_int(link.get("hits"), 1, 50),
     })
 
-model = app.model_picker()
-found, errors = app.load_datasets()
-app.show_dataset_errors(errors)
+model = ui.model_picker()
+found, errors = ui.load_datasets()
+ui.show_dataset_errors(errors)
 
 sources = [SAMPLE, UPLOAD] + ([SHARED] if "shared_corpus" in st.session_state else [])
 source = st.radio("Corpus", sources, horizontal=True, key="map_source")
 chosen = None
 if source == SAMPLE:
-    chosen = app.sample_corpus()
+    chosen = ui.sample_corpus()
 elif source == SHARED:
     chosen = st.session_state["shared_corpus"]
 else:
@@ -50,28 +51,28 @@ else:
         try:
             column = None
             if inputs.suffix_of(upload.name) != ".txt":
-                table = app.uploaded_table(upload)
+                table = ui.uploaded_table(upload)
                 column = st.selectbox("Text column", inputs.text_columns(table), key="map_column")
-            chosen = app.uploaded_corpus(upload, column)
+            chosen = ui.uploaded_corpus(upload, column)
             st.session_state["uploaded_corpus"] = chosen
         except inputs.InputError as exc:
-            app.input_error(exc)
+            ui.input_error(exc)
 state = st.session_state
-view = {"model": model, **({"set": app.corpus_link(chosen)} if chosen is not None and source != SAMPLE else {}),
+view = {"model": model, **({"set": ui.corpus_link(chosen)} if chosen is not None and source != SAMPLE else {}),
         "layout": state.get("layout"), "color": state.get("color"), "q": (state.get("search") or "")[:500] or None,
         "hits": state.get("hits")}
 if state.get("layout") == "directions":
     view.update({"x": state.get("axis_x"), "y": state.get("axis_y")})
-app.publish_link("map", view)
+ui.publish_link("map", view)
 if chosen is None:
     st.info("Upload a corpus to map it.")
     st.stop()
-app.show_notes(chosen.notes)
+ui.show_notes(chosen.notes)
 
-embedder = app.embedder_or_stop(model)
-E = app.embed_corpus(embedder, chosen)
+embedder = ui.embedder_or_stop(model)
+E = ui.embed_corpus(embedder, chosen)
 names = list(found)
-directions = {d.name: d for d in app.directions_for(embedder, list(found.values()), library=found)}
+directions = {d.name: d for d in ui.directions_for(embedder, list(found.values()), library=found)}
 
 c1, c2, c3 = st.columns([1, 1, 1])
 method = c1.radio("Layout", ["pca", "umap", "directions"], key="layout", horizontal=True,
@@ -105,11 +106,11 @@ query = st.text_input("Search by meaning", key="search", placeholder="a complain
 k = st.slider("Hits", 1, 50, 10, key="hits")
 hits = []
 if query.strip():
-    q = app.embed(embedder, [query.strip()])
+    q = ui.embed(embedder, [query.strip()])
     idx, sims = neighbours(q, E, k)
     hits = idx[0].tolist()
 
-event = app.chart(charts.corpus_map(table, color, x_title, y_title, hits), key="map_chart", file_stem="map",
+event = ui.chart(charts.corpus_map(table, color, x_title, y_title, hits), key="map_chart", file_stem="map",
                   on_select="rerun", selection_mode=("box", "lasso"))
 if hits:
     st.markdown("**Nearest texts to the search**")
@@ -117,7 +118,7 @@ if hits:
                               "similarity": sims[0]})
     st.dataframe(hit_table, hide_index=True, width="stretch",
                  column_config={"similarity": st.column_config.NumberColumn(format="%.3f")})
-    app.download_table(hit_table, "search-hits", key="download_hits")
+    ui.download_table(hit_table, "search-hits", key="download_hits")
 
 selected = mapping.selected_rows(event.selection if event else None)
 use_hits = st.checkbox("Use the search hits as the selection", key="use_hits", disabled=not hits)
@@ -126,13 +127,13 @@ if use_hits and hits:
 st.subheader(f"Selection: {len(selected):,} texts")
 if selected:
     st.dataframe(table.loc[selected, ["text"]], hide_index=True, width="stretch", height=200)
-    app.download_table(table.loc[selected], "selection", key="download_selection")
+    ui.download_table(table.loc[selected], "selection", key="download_selection")
     s1, s2, s3 = st.columns([2, 1, 1])
     target = s1.selectbox("Add them to the direction", names, key="target", format_func=lambda n: found[n].title)
     pole = s2.radio("as examples of", ["negative", "positive"], key="target_pole",
                     captions=[found[target].negative_label, found[target].positive_label])
-    if s3.button("Add to data set", key="add_selection", disabled=not app.can_edit(),
-                 help=None if app.can_edit() else app.edit_refusal()):
+    if s3.button("Add to data set", key="add_selection", disabled=not ui.can_edit(),
+                 help=None if ui.can_edit() else ui.edit_refusal()):
         ds = found[target]
         texts = [t for t in table.loc[selected, "text"] if t not in ds.negative and t not in ds.positive]
         try:
@@ -149,7 +150,7 @@ else:
 
 st.subheader("Export")
 st.caption("The map table: every text with its coordinates, direction scores and metadata.")
-app.download_table(table, "map", key="export_csv")
+ui.download_table(table, "map", key="export_csv")
 
 with st.expander("Discover directions without labels", icon=":material/auto_awesome:"):
     st.caption("Learns a sparse dictionary of features from the corpus embeddings (scikit-learn's dictionary "
@@ -170,7 +171,7 @@ with st.expander("Discover directions without labels", icon=":material/auto_awes
         texts = chosen.texts
         feature_table = features.summary(learned, texts)
         st.dataframe(feature_table, hide_index=True, width="stretch", height=300)
-        app.download_table(feature_table, "features", key="download_features")
+        ui.download_table(feature_table, "features", key="download_features")
         pick = st.selectbox("Feature", range(learned.atoms.shape[0]), key="feature")
         t1, t2 = st.columns(2)
         t1.markdown("**Strongest texts**")
@@ -184,8 +185,8 @@ with st.expander("Discover directions without labels", icon=":material/auto_awes
         new_title = n2.text_input("Title", key="feature_title")
         neg_label = n3.text_input("Weak pole", value="other", key="feature_neg")
         pos_label = n4.text_input("Strong pole", key="feature_pos")
-        if st.button("Save as a direction", key="save_feature", disabled=not app.can_edit(),
-                     help=None if app.can_edit() else app.edit_refusal()):
+        if st.button("Save as a direction", key="save_feature", disabled=not ui.can_edit(),
+                     help=None if ui.can_edit() else ui.edit_refusal()):
             try:
                 ds = features.as_dataset(learned, pick, texts, new_name.strip(), new_title.strip() or new_name,
                                          neg_label, pos_label or new_title or new_name)

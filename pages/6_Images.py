@@ -5,8 +5,8 @@ import streamlit as st
 
 from core.models import clip
 from core.images import clip_space
-from core.store import images as image_store
-from core.ui import app, charts
+from core import ui
+from core.ui import charts
 from core.models import registry as encoders
 from core.images import galleries, loading as imgs, unclip
 from core.io import inputs
@@ -14,7 +14,7 @@ from core.directions.datasets import DatasetError
 from core.directions.methods import MethodError
 from core.explore.scores import score_frame, wide_scores
 
-app.setup("Images", ":material/image:")
+ui.setup("Images", ":material/image:")
 st.title("Images in CLIP space")
 st.caption("Interpolate between images in CLIP's embedding space, add and subtract text vectors, decode the results "
            "with an unCLIP model into a gallery, and score images on directions next to texts.")
@@ -56,7 +56,7 @@ if not (have_clip and have_decoder):
 if not have_clip:
     st.stop()
 
-embedder = app.embedder_or_stop(clip_name)
+embedder = ui.embedder_or_stop(clip_name)
 model = clip.get_clip(clip_name)
 
 # ---------------------------------------------------------------- the images to work with
@@ -70,7 +70,7 @@ from_gallery = c2.selectbox("Add the frames of a saved gallery", [""] + [g["addr
                                 f"{g['kind']}, {g['count']} images, {g['created'][:16]}" for g in saved if g["address"] == a))
 pool, problems = imgs.load_many([(f.name, f.getvalue()) for f in uploads or []])
 for problem in problems:
-    st.error(app.escape_md(problem), icon=":material/error:")
+    st.error(ui.escape_md(problem), icon=":material/error:")
 pool += (imgs.sample_images() if use_samples else []) + (galleries.frames_as_images(from_gallery) if from_gallery else [])
 if not pool:
     st.info("Upload images or include the samples.")
@@ -85,7 +85,7 @@ def generate(key: str, plan: galleries.Plan, settings: dict):
         with st.spinner("Loading the decoder (once per server)…"):
             decoder = unclip.get_decoder(decoder_name)
     except encoders.ModelError as exc:
-        st.error(app.escape_md(str(exc)), icon=":material/error:")
+        st.error(ui.escape_md(str(exc)), icon=":material/error:")
         return None
     overall, current = st.progress(0.0), st.progress(0.0)
     done = st.session_state[f"{key}_partial"] = []
@@ -98,10 +98,10 @@ def generate(key: str, plan: galleries.Plan, settings: dict):
         gallery, _ = galleries.make_gallery(plan, model, decoder, progress=progress,
                                             on_image=lambda i, im: done.append(im), **settings)
     except ValueError as exc:
-        st.error(app.escape_md(str(exc)), icon=":material/error:")
+        st.error(ui.escape_md(str(exc)), icon=":material/error:")
         return None
     except Exception as exc:  # out of memory, a broken model folder, a full disk: say so, keep the page
-        st.error(app.escape_md(f"Generation failed: {exc}"), icon=":material/error:")
+        st.error(ui.escape_md(f"Generation failed: {exc}"), icon=":material/error:")
         return None
     finally:
         overall.empty()
@@ -169,7 +169,7 @@ def interpolation_tab() -> None:
     try:
         plan = galleries.plan_interpolation(model, [pool[i] for i in chosen], steps)
     except ValueError as exc:
-        st.info(app.escape_md(str(exc)))
+        st.info(ui.escape_md(str(exc)))
         return
     gallery_panel("interp", plan)
 
@@ -188,7 +188,7 @@ def arithmetic_tab() -> None:
     try:
         plan = galleries.plan_arithmetic(model, pool[base], [(w, t) for w, t in terms], frames, embedder=embedder)
     except ValueError as exc:
-        st.info(app.escape_md(str(exc)))
+        st.info(ui.escape_md(str(exc)))
         return
     gallery_panel("arith", plan)
 
@@ -204,7 +204,7 @@ def style_tab() -> None:
     try:
         plan = galleries.plan_arithmetic(model, pool[subject], [(weight, style)], frames, embedder=embedder, kind="style")
     except ValueError as exc:
-        st.info(app.escape_md(str(exc)))
+        st.info(ui.escape_md(str(exc)))
         return
     gallery_panel("style", plan)
 
@@ -220,7 +220,7 @@ def score_tab(found: dict) -> None:
         neg_label = c1.text_input("Negative label", "negative examples", key="score_neg_label")
         pos_label = c2.text_input("Positive label", "positive examples", key="score_pos_label")
     st.session_state.setdefault("score_library", [])
-    library = app.direction_picker(found, key="score_library")
+    library = ui.direction_picker(found, key="score_library")
     st.caption("Curated directions are built from their example texts in CLIP's text space.")
     chosen = st.multiselect("Images to score", list(names), default=list(names), format_func=names.get, key="score_images")
     batch = inputs.from_paste(st.text_area("Texts to score beside them", "a photograph of a dog\na cartoon drawing of a dog",
@@ -232,25 +232,25 @@ def score_tab(found: dict) -> None:
                                                    [pool[i] for i in pos], neg_label.strip() or "negative examples",
                                                    pos_label.strip() or "positive examples"))
     except (DatasetError, MethodError, ValueError) as exc:
-        st.error(app.escape_md(str(exc)), icon=":material/error:")
+        st.error(ui.escape_md(str(exc)), icon=":material/error:")
         return
-    directions += app.directions_for(embedder, library, library=found) if library else []
+    directions += ui.directions_for(embedder, library, library=found) if library else []
     if not directions or not (chosen or batch.texts):
         st.info("Give at least one direction and one image or text.")
         return
     labels = [f"image: {pool[i].name}" for i in chosen] + batch.texts
-    E = np.vstack([clip_space.unit_images(model, [pool[i] for i in chosen]), app.embed(embedder, batch.texts)])
+    E = np.vstack([clip_space.unit_images(model, [pool[i] for i in chosen]), ui.embed(embedder, batch.texts)])
     frame = score_frame(labels, E, directions)
     table = wide_scores(frame)
     st.dataframe(table, hide_index=True, width="stretch",
                  column_config={d.name: st.column_config.NumberColumn(d.title, format="%.3f") for d in directions})
-    app.download_table(table, "image-scores", key="score_download")
+    ui.download_table(table, "image-scores", key="score_download")
     st.caption("Images sit further from text poles than texts do (CLIP's modality gap), so their calibrated scores are "
                "smaller; compare images with images, and read the sign.")
-    app.chart(charts.heatmap(frame), key="score_heatmap", file_stem="image-scores")
+    ui.chart(charts.heatmap(frame), key="score_heatmap", file_stem="image-scores")
 
 
-found, errors = app.load_datasets()
+found, errors = ui.load_datasets()
 t1, t2, t3, t4 = st.tabs(["Interpolation", "Text arithmetic", "Style + subject", "Score on directions"])
 with t1:
     interpolation_tab()

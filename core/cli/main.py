@@ -7,12 +7,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from core.errors import LatentError
 from core.directions import datasets as dsets
 from core.io import inputs
 from core.models.registry import DEFAULT_MODEL, ModelError
 
 
-class CliError(Exception):
+class CliError(LatentError):
     """A one-line message for the user; exit status 2 for usage, 1 otherwise."""
 
     def __init__(self, message: str, status: int = 1):

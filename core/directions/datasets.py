@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from core.errors import LatentError
 from core import config
 
 from core.directions.methods import METHODS
@@ -21,7 +22,7 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser is ten t
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
 
-class DatasetError(ValueError):
+class DatasetError(LatentError, ValueError):
     pass
 
 

@@ -10,8 +10,10 @@ from typing import Callable
 
 import numpy as np
 
+from core.errors import LatentError
 
-class MethodError(ValueError):
+
+class MethodError(LatentError, ValueError):
     pass
 
 

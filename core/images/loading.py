@@ -11,6 +11,8 @@ import io
 import warnings
 from dataclasses import dataclass
 
+from core.errors import LatentError
+
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # about 6300 x 6300; larger files are refused before decoding
 MAX_POOL = 16  # images a page works with at once
@@ -19,7 +21,7 @@ FORMATS = ("PNG", "JPEG", "WEBP", "GIF", "BMP")
 SUFFIXES = ("png", "jpg", "jpeg", "webp", "gif", "bmp")
 
 
-class ImageError(ValueError):
+class ImageError(LatentError, ValueError):
     pass
 
 

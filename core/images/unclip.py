@@ -20,6 +20,7 @@ from typing import Callable
 
 import numpy as np
 
+from core.errors import LatentError
 from core.models.registry import ModelError, ModelSpec, ModelUnavailable, folder_fingerprint, load_once, resolve_source
 
 STABLE, KARLO = "stable-unclip", "karlo"
@@ -70,7 +71,7 @@ _LOADED: dict[str, "Decoder"] = {}
 _LOCK = threading.Lock()
 
 
-class Stopped(RuntimeError):
+class Stopped(LatentError, RuntimeError):
     """Generation was stopped; `images` holds the pictures finished before the stop."""
 
     def __init__(self, images: list):

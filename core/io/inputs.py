@@ -11,12 +11,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from core.errors import LatentError
+
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 MAX_PAGE_TEXTS = 10_000  # the interactive page; the CLI streams any number
 SUFFIXES = (".txt", ".csv", ".tsv", ".parquet")
 
 
-class InputError(ValueError):
+class InputError(LatentError, ValueError):
     pass
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from core.errors import LatentError
 from core import config
 from core.files import atomic_write_bytes
 
@@ -30,7 +31,7 @@ SET_ID_RE = re.compile(r"^[0-9a-f]{32}$")
 FORMAT = 1
 
 
-class LinkError(ValueError):
+class LinkError(LatentError, ValueError):
     """A link refers to something this server cannot give back; the message says what."""
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core.errors import LatentError
 from core import config
 from core.files import atomic_write_bytes
 from core.models.registry import unit_rows
@@ -30,7 +31,7 @@ METHODS = ("ridge", "procrustes")
 ALPHAS = (0.01, 0.1, 1.0, 10.0)  # ridge penalties tried when none is given
 
 
-class AdapterError(ValueError):
+class AdapterError(LatentError, ValueError):
     """An adapter that cannot be fitted, read or applied; the message says why."""
 
 

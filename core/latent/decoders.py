@@ -18,8 +18,10 @@ from typing import Iterator, Protocol
 import numpy as np
 import pandas as pd
 
+from core.errors import LatentError
 
-class DecodeError(ValueError):
+
+class DecodeError(LatentError, ValueError):
     """Latents a decoder cannot read; the message says why."""
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from core.errors import LatentError
 from core.latent import ops as latent
 
 FORMAT = "latent-lab-trail/1"
@@ -28,7 +29,7 @@ MAX_MOVES = 200
 MAX_JSON_BYTES = 20 * 1024 * 1024
 
 
-class TrailError(ValueError):
+class TrailError(LatentError, ValueError):
     """A move or a trail file that cannot be used; the message says why."""
 
 

@@ -17,6 +17,7 @@ from typing import Callable, Protocol
 import numpy as np
 import yaml
 
+from core.errors import LatentError
 from core import config
 from core.files import atomic_write_text
 
@@ -32,7 +33,7 @@ class Encoder(Protocol):
     def encode(self, texts: list[str]) -> np.ndarray: ...
 
 
-class ModelError(RuntimeError):
+class ModelError(LatentError, RuntimeError):
     """A model cannot be used; the message says why and what to do."""
 
 

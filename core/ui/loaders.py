@@ -1,0 +1,100 @@
+"""Cached loaders for the pages: direction files, models, embeddings with progress, built directions."""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from core import config
+from core.directions import datasets
+from core.directions.build import Direction, build_directions
+from core.directions.methods import MethodError
+from core.directions.quality import QualityReport, direction_report
+from core.io import corpus
+from core.models import registry as encoders
+from core.store.embedder import Embedder, get_embedder
+
+PROGRESS_FROM = 64  # show a progress bar when at least this many texts need the model
+
+
+def _folder_signature(folder) -> tuple:
+    folder = config.directions_dir() if folder is None else folder
+    return tuple(
+        (p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.glob(f"*{datasets.SUFFIX}"))
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _load_all_cached(folder: str, signature: tuple):
+    return datasets.load_all(folder)
+
+
+def load_datasets() -> tuple[dict[str, datasets.DirectionDataset], dict[str, str]]:
+    """All direction data sets (re-read only when a file changes) and the files that failed."""
+    folder = config.directions_dir()
+    return _load_all_cached(str(folder), _folder_signature(folder))
+
+
+def embedder_or_stop(model: str) -> Embedder:
+    """The model's embedder; where it cannot be loaded, say why and how to get it, and stop the page."""
+    try:
+        with st.spinner(f"Loading {model}…"):
+            return get_embedder(model)
+    except encoders.ModelError as exc:
+        st.error(str(exc), icon=":material/error:")
+        st.info("Pick another model in the sidebar; the default model works offline.")
+        st.stop()
+
+
+class _Progress:
+    """A progress bar that appears only when at least PROGRESS_FROM texts need the model."""
+
+    def __init__(self, label: str):
+        self.label, self.bar = label, None
+
+    def __call__(self, done: int, total: int) -> None:
+        if total < PROGRESS_FROM:
+            return
+        if self.bar is None:
+            self.bar = st.progress(0.0, text=f"{self.label}: {total:,} new texts…")
+        self.bar.progress(done / total, text=f"{self.label}: {done:,} of {total:,} new texts")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.empty()
+
+
+def embed(embedder: Embedder, texts: list[str], label: str = "Embedding") -> np.ndarray:
+    """Embed through the disk cache, with a progress bar when many texts are new."""
+    progress = _Progress(label)
+    try:
+        return embedder.embed(texts, progress=progress)
+    finally:
+        progress.close()
+
+
+def directions_for(embedder: Embedder, chosen: list[datasets.DirectionDataset],
+                   library: dict[str, datasets.DirectionDataset] | None = None) -> list[Direction]:
+    try:
+        return build_directions(chosen, embedder, library=library)
+    except (datasets.DatasetError, MethodError) as exc:
+        st.error(str(exc), icon=":material/error:")
+        st.stop()
+
+
+def quality(ds: datasets.DirectionDataset, embedder: Embedder, library: dict) -> QualityReport:
+    """The quality report (seeded, so the same examples give the same report)."""
+    return direction_report(ds, embedder, {**library, ds.name: ds}, n_perm=50)
+
+
+@st.cache_data(show_spinner=False, max_entries=1)
+def sample_corpus() -> corpus.Corpus:
+    return corpus.sample_corpus()
+
+
+def embed_corpus(embedder: Embedder, chosen: corpus.Corpus) -> np.ndarray:
+    """A corpus's embeddings (kept in memory per process), with a progress bar for new texts."""
+    progress = _Progress(f"Embedding {chosen.name}")
+    try:
+        return corpus.embed_corpus(chosen, embedder, progress)
+    finally:
+        progress.close()
