@@ -8,6 +8,7 @@ from core.directions import examples
 from core.io import inputs
 from core.directions.datasets import DatasetError, DirectionDataset
 from core.directions.methods import METHODS, MethodError
+from core.directions.quality import wrong_side
 from core.directions.saving import SaveConflict, describe_changes, list_versions, read_version, restore_version, save_dataset
 from core.directions.validation import correlate, ratings_from_table
 
@@ -188,8 +189,7 @@ with tab_quality:
                       key="separation", file_stem=f"{working.name}-separation")
             for hint in report.hints:
                 st.warning(hint, icon=":material/lightbulb:")
-            wrong = report.scores[((report.scores.pole == "negative") & (report.scores.heldout > 0))
-                                  | ((report.scores.pole == "positive") & (report.scores.heldout < 0))]
+            wrong = wrong_side(report.scores)
             if len(wrong):
                 st.markdown("**Examples on the wrong side when left out**")
                 st.dataframe(wrong, hide_index=True, width="stretch")

@@ -81,9 +81,7 @@ as_percentiles = st.toggle("Show scores as percentiles within the reference corp
 table = wide_scores(frame)
 table.insert(0, "", names)
 if as_percentiles:
-    R = ui.embed_corpus(embedder, reference)
-    ref_scores = pd.concat([pd.Series(d.score(R), name=d.name) for d in directions], axis=1).to_numpy()
-    table[[d.name for d in directions]] = compare.percentiles(table[[d.name for d in directions]].to_numpy(), ref_scores)
+    table = compare.as_percentiles(table, directions, ui.embed_corpus(embedder, reference))
     st.caption(f"Percentile of each score among the {len(reference.frame):,} texts of {reference.name}.")
 st.dataframe(table, hide_index=True, width="stretch",
              column_config={d.name: st.column_config.NumberColumn(d.title, format="%.2f" if not as_percentiles

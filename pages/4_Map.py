@@ -9,7 +9,7 @@ from core.directions import discover as features
 from core.explore import layout as mapping
 from core.explore.compare import neighbours
 from core.directions.datasets import DatasetError
-from core.directions.saving import SaveConflict, save_dataset
+from core.directions.saving import SaveConflict, add_examples, save_dataset
 
 ui.setup("Map", ":material/scatter_plot:")
 st.title("Map a corpus")
@@ -135,12 +135,10 @@ if selected:
     if s3.button("Add to data set", key="add_selection", disabled=not ui.can_edit(),
                  help=None if ui.can_edit() else ui.edit_refusal()):
         ds = found[target]
-        texts = [t for t in table.loc[selected, "text"] if t not in ds.negative and t not in ds.positive]
         try:
-            updated = ds.with_changes(**{pole: getattr(ds, pole) + tuple(dict.fromkeys(texts))})
-            save_dataset(updated, ds.file_hash)
+            _, added = add_examples(ds, pole, table.loc[selected, "text"])
             st.cache_data.clear()
-            st.success(f"Added {len(texts)} examples to {ds.title} ({pole}); saved {ds.name}.yaml.")
+            st.success(f"Added {added} examples to {ds.title} ({pole}); saved {ds.name}.yaml.")
         except SaveConflict as exc:
             st.error(str(exc))
         except DatasetError as exc:

@@ -24,6 +24,9 @@ import streamlit.config
 streamlit.config.set_option("client.showErrorDetails", "full")
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# shared fixtures live in tests/fixtures/ (one module per area), never in test modules
+pytest_plugins = [f"tests.fixtures.{p.stem}" for p in sorted((Path(__file__).parent / "fixtures").glob("[!_]*.py"))]
 SHARED = ROOT.parent / "shared"
 
 _real_connect = socket.socket.connect

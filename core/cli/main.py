@@ -84,7 +84,7 @@ def _dataset(name: str) -> dsets.DirectionDataset:
 
 def cmd_build(args) -> int:
     from core.directions.methods import MethodError
-    from core.directions.quality import direction_report
+    from core.directions.quality import direction_report, wrong_side
 
     ds = _dataset(args.name)
     if args.method:
@@ -100,9 +100,7 @@ def cmd_build(args) -> int:
     except (MethodError, dsets.DatasetError) as exc:
         raise CliError(str(exc)) from None
     print(report.to_text())
-    wrong = report.scores[((report.scores.pole == "negative") & (report.scores.heldout > 0))
-                          | ((report.scores.pole == "positive") & (report.scores.heldout < 0))]
-    for r in wrong.itertuples():
+    for r in wrong_side(report.scores).itertuples():
         print(f"  wrong side ({r.pole}, held-out score {r.heldout:+.2f}): {r.text}")
     if args.save and args.method:
         from core.directions.saving import save_dataset

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from core.directions.datasets import DirectionDataset
-from core.io.inputs import InputError
+from core.io.inputs import InputError, require_columns
 
 NEGATIVE, POSITIVE = "negative", "positive"
 
@@ -43,8 +43,7 @@ def from_frame(frame: pd.DataFrame) -> tuple[tuple[str, ...], tuple[str, ...], l
 
 
 def label_values(table: pd.DataFrame, label_column: str) -> list[str]:
-    if label_column not in table.columns:
-        raise InputError(f"No column {label_column!r}. Columns: {', '.join(map(str, table.columns))}.")
+    require_columns(table, [label_column])
     return sorted(set(table[label_column].astype(str).str.strip()) - {""})
 
 
@@ -65,9 +64,7 @@ def guess_poles(values: list[str], negative_label: str = "", positive_label: str
 def from_table(table: pd.DataFrame, text_column: str, label_column: str, negative_value: str,
                positive_value: str) -> pd.DataFrame:
     """Examples (text, pole) from a labelled table; rows with other labels are left out."""
-    for col in (text_column, label_column):
-        if col not in table.columns:
-            raise InputError(f"No column {col!r}. Columns: {', '.join(map(str, table.columns))}.")
+    require_columns(table, [text_column, label_column])
     if negative_value == positive_value:
         raise InputError("The negative and the positive label must differ.")
     labels = table[label_column].astype(str).str.strip()

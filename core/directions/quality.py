@@ -178,9 +178,15 @@ def quality_report(ds: DirectionDataset, neg: np.ndarray, pos: np.ndarray, vecto
     return rep
 
 
+def wrong_side(scores: pd.DataFrame) -> pd.DataFrame:
+    """The examples whose held-out score falls on the other pole's side of 0 (rows of a report's scores)."""
+    s = scores
+    return s[((s["pole"] == "negative") & (s["heldout"] > 0)) | ((s["pole"] == "positive") & (s["heldout"] < 0))]
+
+
 def _hints(rep: QualityReport, ds: DirectionDataset, neg: np.ndarray, pos: np.ndarray) -> None:
     s = rep.scores
-    wrong = s[((s["pole"] == "negative") & (s["heldout"] > 0)) | ((s["pole"] == "positive") & (s["heldout"] < 0))]
+    wrong = wrong_side(s)
     if len(wrong):
         rep.hints.append(f"{len(wrong)} example{'s' * (len(wrong) != 1)} land on the wrong side when left out "
                          "(listed below): relabel, rewrite or remove them.")

@@ -181,3 +181,17 @@ def delete_dataset(name: str, expected_hash: str, folder: Path | None = None) ->
             raise SaveConflict(f"{path.name} changed on disk since you loaded it; not deleted.", None, [])
         _archive(folder, name, data)
         os.unlink(path)
+
+
+def add_examples(ds: DirectionDataset, pole: str, texts, folder: Path | None = None) -> tuple[DirectionDataset, int]:
+    """Add texts to one pole of a saved data set (those it already holds are skipped) and save it.
+
+    Returns (the data set as saved, how many examples were added). Raises SaveConflict when the file
+    changed since `ds` was loaded, DatasetError when the result is not a valid data set.
+    """
+    if pole not in ("negative", "positive"):
+        raise DatasetError(f"pole must be 'negative' or 'positive', not {pole!r}")
+    held = set(ds.negative) | set(ds.positive)
+    new = [t for t in dict.fromkeys(str(t).strip() for t in texts) if t and t not in held]
+    updated = ds.with_changes(**{pole: getattr(ds, pole) + tuple(new)})
+    return save_dataset(updated, ds.file_hash, folder), len(new)

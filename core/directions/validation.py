@@ -6,16 +6,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from core.io.inputs import InputError
+from core.io.inputs import InputError, require_columns
 
 MIN_ROWS = 3
 
 
 def ratings_from_table(table: pd.DataFrame, text_column: str, rating_column: str):
     """(texts, ratings, notes) from a table; non-numeric ratings are left out and counted."""
-    for col in (text_column, rating_column):
-        if col not in table.columns:
-            raise InputError(f"No column {col!r}. Columns: {', '.join(map(str, table.columns))}.")
+    require_columns(table, [text_column, rating_column])
     texts = table[text_column].astype(str).str.strip()
     raw = table[rating_column]
     ratings = pd.to_numeric(raw.astype(str).str.strip().str.replace(",", ".", regex=False), errors="coerce")

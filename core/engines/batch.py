@@ -89,7 +89,7 @@ def read_chunks(job: Job) -> Iterator[pd.Series]:
         names = pf.schema_arrow.names
         column = job.column or names[0]
         if column not in names:
-            raise inputs.InputError(f"{name} has no column {column!r}. Its columns: {', '.join(names)}.")
+            raise inputs.no_column(column, names, name)
         for batch in pf.iter_batches(batch_size=size, columns=[column]):
             yield batch.column(0).to_pandas().astype(object).where(lambda s: s.notna(), "").astype(str)
         return
@@ -102,9 +102,7 @@ def read_chunks(job: Job) -> Iterator[pd.Series]:
         for frame in reader:
             if first:
                 column = job.column or inputs.text_columns(frame)[0]
-                if column not in frame.columns:
-                    raise inputs.InputError(f"{name} has no column {column!r}. Its columns: "
-                                            f"{', '.join(map(str, frame.columns))}.")
+                inputs.require_columns(frame, [column], name)
                 first = False
             yield frame[column]
     except UnicodeDecodeError:

@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from core.directions.build import Direction
+from core.explore.scores import score_matrix
 
 SAME = 0.25  # calibrated units below which two scores read as "about the same"
 ALSO = 0.5  # a second difference is mentioned from this size on
@@ -75,4 +76,13 @@ def percentiles(scores: np.ndarray, reference: np.ndarray) -> np.ndarray:
         lo = np.searchsorted(ref[:, j], s[:, j], side="left")
         hi = np.searchsorted(ref[:, j], s[:, j], side="right")
         out[:, j] = 100.0 * (lo + hi) / 2.0 / len(ref)
+    return out
+
+
+def as_percentiles(table: pd.DataFrame, directions: list[Direction], reference: np.ndarray) -> pd.DataFrame:
+    """`table` with each direction's score column replaced by its percentile among the reference texts'
+    scores (`reference`: their embeddings)."""
+    names = [d.name for d in directions]
+    out = table.copy()
+    out[names] = percentiles(table[names].to_numpy(), score_matrix(reference, directions)[1])
     return out

@@ -50,9 +50,7 @@ def _tidy_metadata(col: pd.Series) -> pd.Series:
 
 
 def from_frame(df: pd.DataFrame, text_column: str, name: str, max_rows: int = MAX_ROWS, seed: int = 0) -> Corpus:
-    if text_column not in [str(c) for c in df.columns]:
-        raise inputs.InputError(f"{name} has no column {text_column!r}. Its columns: "
-                                f"{', '.join(map(str, df.columns))}.")
+    inputs.require_columns(df, [text_column], name)
     df = df.rename(columns={c: str(c) for c in df.columns})
     texts = df[text_column].where(df[text_column].notna(), "").astype(str).str.strip()
     notes = []

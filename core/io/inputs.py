@@ -102,11 +102,21 @@ def text_columns(df: pd.DataFrame) -> list[str]:
     return sorted(cols, key=lambda c: -avg_len(c))
 
 
+def no_column(column: str, columns, name: str = "The table") -> InputError:
+    """The one message for a column that is not there, naming the ones that are."""
+    return InputError(f"{name} has no column {column!r}. Its columns: {', '.join(map(str, columns))}.")
+
+
+def require_columns(df: pd.DataFrame, columns, name: str = "The table") -> None:
+    """InputError (see `no_column`) for the first of `columns` that `df` lacks."""
+    have = {str(c) for c in df.columns}
+    for column in columns:
+        if str(column) not in have:
+            raise no_column(column, df.columns, name)
+
+
 def column_texts(df: pd.DataFrame, column: str, name: str) -> TextBatch:
-    if column not in [str(c) for c in df.columns]:
-        raise InputError(
-            f"{name} has no column {column!r}. Its columns: {', '.join(map(str, df.columns))}."
-        )
+    require_columns(df, [column], name)
     series = df[[c for c in df.columns if str(c) == column][0]]
     nulls = int(series.isna().sum())
     batch = clean(series.where(series.notna(), "").astype(str).tolist(), f"column {column!r}")

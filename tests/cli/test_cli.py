@@ -129,7 +129,7 @@ def test_validate_prints_correlations(tmp_path, capsys):
     (["build", "nope"], "Unknown direction 'nope'"),
     (["build", "sentiment", "--method", "magic"], "unknown method 'magic'"),
     (["build", "sentiment", "--method", "pca_pairs"], "needs a paired data set"),
-    (["validate", "sentiment", "--input", "{csv}", "--column", "text", "--rating", "stars"], "No column 'stars'"),
+    (["validate", "sentiment", "--input", "{csv}", "--column", "text", "--rating", "stars"], "no column 'stars'"),
     (["validate", "sentiment", "--input", "{csv}", "--column", "text", "--rating", "label"], "numeric ratings"),
     (["validate", "sentiment", "--input", "{csv}"], "required: --column, --rating"),
 ])

@@ -137,7 +137,7 @@ def test_ratings_bad_input():
     texts, ratings, notes = ratings_from_table(table, "text", "r")
     assert texts == ["a", "c", "d"] and ratings.tolist() == [1.0, 3.0, 4.5]
     assert "Left out 1 row" in notes[0] and "'two'" in notes[0]
-    with pytest.raises(InputError, match="No column 'rating'"):
+    with pytest.raises(InputError, match="no column 'rating'"):
         ratings_from_table(table, "text", "rating")
     with pytest.raises(InputError, match="at least 3"):
         ratings_from_table(pd.DataFrame({"text": ["a", "b"], "r": ["x", "y"]}), "text", "r")

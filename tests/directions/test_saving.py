@@ -108,7 +108,7 @@ def test_import_from_labelled_table():
     out = examples.from_table(table, "sentence", "label", "neg", "pos")
     assert out.to_dict("records") == [{"text": "a", "pole": "positive"}, {"text": "b", "pole": "negative"},
                                       {"text": "e", "pole": "negative"}]
-    with pytest.raises(InputError, match="No column 'text'"):
+    with pytest.raises(InputError, match="no column 'text'"):
         examples.from_table(table, "text", "label", "neg", "pos")
     with pytest.raises(InputError, match="must differ"):
         examples.from_table(table, "sentence", "label", "neg", "neg")
