@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -19,9 +20,12 @@ from pathlib import Path
 import numpy as np
 
 from core import config
-from core.files import atomic_write_text
 from core.directions.datasets import DatasetError, DirectionDataset
 from core.directions.methods import MethodError, build_vector, remove_components
+from core.files import read_cached, write_cached
+from core.vectors import calibrate
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, eq=False)
@@ -59,7 +63,7 @@ class Direction:
         return np.asarray(embeddings, dtype=np.float32) @ self.vector
 
     def calibrate(self, raw) -> np.ndarray:
-        return (np.asarray(raw, dtype=np.float64) - self.midpoint) / self.half_span
+        return calibrate(raw, self.negative_projection, self.positive_projection)
 
     def score(self, embeddings: np.ndarray) -> np.ndarray:
         return self.calibrate(self.raw(embeddings))
@@ -93,7 +97,15 @@ _DERIVED: dict[tuple, Direction] = {}  # directions with others projected out
 _MEMO_LOCK = threading.Lock()
 
 
-def _cache_path(identity: str, ds: DirectionDataset) -> Path:
+def clear_memory() -> None:
+    """Forget every direction held in memory (the disk cache stays): the next build reads or rebuilds it."""
+    with _MEMO_LOCK:
+        _MEMO.clear()
+        _DERIVED.clear()
+
+
+def cache_path(identity: str, ds: DirectionDataset) -> Path:
+    """The disk-cache file of `ds`'s plain direction in the model with this identity."""
     model_key = hashlib.sha256(identity.encode()).hexdigest()[:16]
     return config.cache_dir() / "directions" / model_key / f"{ds.name}-{ds.build_hash[:20]}.json"
 
@@ -106,22 +118,21 @@ def _with_labels(d: Direction, ds: DirectionDataset) -> Direction:
     return replace(d, **labels)
 
 
-def _read_cached(path: Path, ds: DirectionDataset, identity: str, dim: int, model: str) -> Direction | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if data["identity"] != identity or data["build_hash"] != ds.build_hash:
-            return None
-        vector = np.array(data["vector"], dtype=np.float32)
-        if vector.shape != (dim,) or not np.isfinite(vector).all() or abs(float(vector @ vector) - 1) > 1e-4:
-            return None
-        return Direction(
-            name=ds.name, title=ds.title, negative_label=ds.negative_label, positive_label=ds.positive_label,
-            vector=vector, negative_projection=float(data["negative_projection"]),
-            positive_projection=float(data["positive_projection"]), model=model, method=ds.method,
-            dataset_hash=ds.build_hash,
-        )
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # missing or corrupt: rebuild
+def _parse_cached(data: bytes, ds: DirectionDataset, identity: str, dim: int, model: str) -> Direction | None:
+    """The direction in a cache file's bytes, or None when it was made for something else or is damaged."""
+    record = json.loads(data.decode("utf-8"))
+    if record["identity"] != identity or record["build_hash"] != ds.build_hash:
+        return None
+    vector = np.array(record["vector"], dtype=np.float32)
+    if vector.shape != (dim,) or not np.isfinite(vector).all() or abs(float(vector @ vector) - 1) > 1e-4:
+        return None
+    # poles recorded the wrong way round raise MethodError, a ValueError: read_cached treats it as damage
+    return Direction(
+        name=ds.name, title=ds.title, negative_label=ds.negative_label, positive_label=ds.positive_label,
+        vector=vector, negative_projection=float(record["negative_projection"]),
+        positive_projection=float(record["positive_projection"]), model=model, method=ds.method,
+        dataset_hash=ds.build_hash,
+    )
 
 
 def _cached(ds: DirectionDataset, embedder) -> Direction | None:
@@ -129,7 +140,8 @@ def _cached(ds: DirectionDataset, embedder) -> Direction | None:
     with _MEMO_LOCK:
         hit = _MEMO.get((identity, ds.build_hash))
     if hit is None:
-        hit = _read_cached(_cache_path(identity, ds), ds, identity, embedder.dim, embedder.name)
+        hit = read_cached(cache_path(identity, ds),
+                          lambda data: _parse_cached(data, ds, identity, embedder.dim, embedder.name))
         if hit is not None:
             with _MEMO_LOCK:
                 _MEMO[(identity, ds.build_hash)] = hit
@@ -144,10 +156,7 @@ def _remember(ds: DirectionDataset, embedder, direction: Direction) -> None:
         "negative_projection": direction.negative_projection,
         "positive_projection": direction.positive_projection,
     }
-    try:
-        atomic_write_text(_cache_path(identity, ds), json.dumps(record))
-    except OSError:
-        pass  # a cache that cannot be written only costs time
+    write_cached(cache_path(identity, ds), json.dumps(record).encode("utf-8"))  # a failure is logged there
     with _MEMO_LOCK:
         _MEMO[(identity, ds.build_hash)] = direction
 
@@ -168,6 +177,7 @@ def _plain(datasets: list[DirectionDataset], embedder, progress=None) -> dict[st
     result = {ds.name: _cached(ds, embedder) for ds in datasets}
     todo = [ds for ds in datasets if result[ds.name] is None]
     if todo:
+        log.info("building %d direction(s) in %s: %s", len(todo), embedder.name, ", ".join(ds.name for ds in todo))
         poles = _pole_embeddings(todo, embedder, progress)
         for ds in todo:
             plain = ds.with_changes(project_out=()) if ds.project_out else ds
@@ -217,4 +227,5 @@ def build_directions(datasets: list[DirectionDataset], embedder, progress=None,
 
 
 def build_direction(ds: DirectionDataset, embedder, library: dict[str, DirectionDataset] | None = None) -> Direction:
+    """One data set's direction (see build_directions)."""
     return build_directions([ds], embedder, library=library)[0]

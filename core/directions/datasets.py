@@ -1,8 +1,9 @@
-"""Direction data sets: the human-edited YAML files in `directions/`.
+"""Direction data sets: the human-edited YAML files in `directions/`, and reading them.
 
 A data set names an axis, labels its two poles and lists example texts for each.
 Reading validates everything and raises DatasetError with a message a person can
-act on; one malformed file never hides the others.
+act on; one malformed file never hides the others. Writing the file for review in
+git is `core.directions.yamlfile`.
 """
 from __future__ import annotations
 
@@ -13,12 +14,12 @@ from pathlib import Path
 
 import yaml
 
-from core.errors import LatentError
 from core import config
-
 from core.directions.methods import METHODS
+from core.errors import LatentError
+
 SUFFIX = ".yaml"
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C parser is ten times faster
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the safe loader; the C parser is ten times faster
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
 
@@ -42,12 +43,15 @@ class DirectionDataset:
     path: Path | None = field(default=None, compare=False)
     file_hash: str | None = field(default=None, compare=False)  # sha256 of the file's bytes when loaded
 
+    def record(self) -> dict:
+        """The file's fields as plain values (lists for tuples), without where it was loaded from."""
+        return {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()
+                if k not in ("path", "file_hash")}
+
     @property
     def content_hash(self) -> str:
         """Hash of everything that shapes the direction and its documentation (not the path)."""
-        payload = {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(self).items()
-                   if k not in ("path", "file_hash")}
-        blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")
+        blob = json.dumps(self.record(), sort_keys=True, ensure_ascii=False).encode("utf-8")
         return hashlib.sha256(blob).hexdigest()
 
     @property
@@ -113,8 +117,9 @@ def validate(ds: DirectionDataset, where: str | None = None) -> DirectionDataset
 
 
 def parse_dataset(text: str, where: str = "data set", path: Path | None = None) -> DirectionDataset:
+    """The data set in a file's text, validated; DatasetError says what is wrong and where."""
     try:
-        data = yaml.load(text, Loader=_LOADER)
+        data = yaml.load(text, Loader=LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}" if mark is not None else ""
@@ -153,6 +158,7 @@ def parse_dataset(text: str, where: str = "data set", path: Path | None = None) 
 
 
 def load_dataset(path: Path) -> DirectionDataset:
+    """The data set in the file at `path` (its name must match the file name), with the file's hash."""
     path = Path(path)
     where = path.name
     try:
@@ -185,89 +191,10 @@ def load_all(folder: Path | None = None) -> tuple[dict[str, DirectionDataset], d
 
 
 def get_dataset(name: str, folder: Path | None = None) -> DirectionDataset:
+    """The data set `name` in the folder, or DatasetError listing the known ones."""
     folder = Path(folder or config.directions_dir())
     path = folder / f"{name}{SUFFIX}"
     if not config.valid_name(name) or not path.exists():
         known, _ = load_all(folder)
         raise DatasetError(f"Unknown direction {name!r}. Known directions: {', '.join(known) or 'none'}.")
     return load_dataset(path)
-
-
-def _q(text: str) -> str:
-    """A YAML double-quoted scalar (JSON strings are valid YAML)."""
-    return json.dumps(text, ensure_ascii=False)
-
-
-def _plain(text: str) -> str:
-    """A plain YAML scalar where that reads back as the same string, else a quoted one."""
-    simple = text and text == text.strip() and ": " not in text and " #" not in text and "\n" not in text \
-        and text[0] not in "-?:,[]{}#&*!|>'\"%@`"
-    if simple:
-        try:
-            if yaml.load(f"k: {text}", Loader=_LOADER) == {"k": text}:
-                return text
-        except yaml.YAMLError:
-            pass
-    return _q(text)
-
-
-def example_comments(previous: str | None) -> dict[tuple[str, str], list[str]]:
-    """Comment lines written above examples in a file, keyed by (pole, example), so a save keeps them."""
-    found: dict[tuple[str, str], list[str]] = {}
-    pole, pending = None, []
-    for line in (previous or "").splitlines():
-        stripped = line.strip()
-        if line.startswith(("negative:", "positive:")):
-            pole, pending = line.split(":", 1)[0], []
-        elif pole and stripped.startswith("#"):
-            pending.append(stripped)
-        elif pole and stripped.startswith("- "):
-            try:
-                value = yaml.load(stripped[2:], Loader=_LOADER)
-            except yaml.YAMLError:
-                value = None
-            if pending and value is not None:
-                found[(pole, str(value).strip())] = pending
-            pending = []
-        elif line and not line.startswith((" ", "\t")):
-            pole, pending = None, []
-    return found
-
-
-def dump_dataset(ds: DirectionDataset, previous: str | None = None) -> str:
-    """The file text, laid out for review in git: one example per line.
-
-    Comments that stood above an example in `previous` (the file being replaced) stay above it.
-    """
-    comments = example_comments(previous)
-    lines = [
-        f"name: {ds.name}",
-        f"title: {_plain(ds.title)}",
-        f"description: {_plain(ds.description)}",
-        f"negative_label: {_plain(ds.negative_label)}",
-        f"positive_label: {_plain(ds.positive_label)}",
-        f"method: {ds.method}",
-        f"paired: {'true' if ds.paired else 'false'}",
-    ]
-    if ds.project_out:
-        lines.append(f"project_out: [{', '.join(ds.project_out)}]")
-    notes = ds.notes.strip()
-    if notes and all(line == line.rstrip() and "\t" not in line for line in notes.splitlines()):
-        lines.append("notes: |")
-        lines += [f"  {line}" if line else "" for line in notes.splitlines()]
-    else:
-        lines.append(f"notes: {_q(notes)}")
-    for pole in ("negative", "positive"):
-        lines.append(f"{pole}:")
-        for t in getattr(ds, pole):
-            lines += [f"  {c}" for c in comments.get((pole, t), [])]
-            lines.append(f"  - {_q(t)}")
-    text = "\n".join(lines) + "\n"
-    if parse_dataset(text, ds.name) != ds:  # never write what would not read back the same
-        text = yaml.safe_dump(
-            {k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(ds).items()
-             if k not in ("path", "file_hash")},
-            sort_keys=False,
-            allow_unicode=True,
-        )
-    return text

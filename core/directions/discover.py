@@ -13,8 +13,14 @@ import numpy as np
 import pandas as pd
 
 from core.directions.datasets import DirectionDataset
+from core.errors import LatentError
+from core.vectors import unit_rows
 
 FIT_MAX = 5_000  # the dictionary is learned on at most this many rows, then every row is coded
+
+
+class FeatureError(LatentError, ValueError):
+    """The corpus is too small to learn the features asked for."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -29,7 +35,7 @@ def learn_features(E: np.ndarray, n_features: int = 32, active: int = 4, seed: i
 
     X = np.asarray(E, dtype=np.float32)
     if len(X) < max(8, n_features // 2):
-        raise ValueError(f"Learning {n_features} features needs a larger corpus (have {len(X)} texts).")
+        raise FeatureError(f"Learning {n_features} features needs a larger corpus (have {len(X)} texts).")
     rng = np.random.default_rng(seed)
     fit = X[rng.choice(len(X), fit_max, replace=False)] if len(X) > fit_max else X
     dl = MiniBatchDictionaryLearning(
@@ -37,7 +43,7 @@ def learn_features(E: np.ndarray, n_features: int = 32, active: int = 4, seed: i
         transform_algorithm="omp", transform_n_nonzero_coefs=max(1, min(active, n_features)),
     )
     dl.fit(fit)
-    atoms = dl.components_ / np.maximum(np.linalg.norm(dl.components_, axis=1, keepdims=True), 1e-12)
+    atoms = unit_rows(dl.components_, dtype=dl.components_.dtype, eps=1e-12)
     dl.components_ = atoms
     codes = dl.transform(X)
     # orient each atom so that its strongest activations are positive

@@ -11,6 +11,7 @@ from typing import Callable
 import numpy as np
 
 from core.errors import LatentError
+from core.vectors import unit_rows
 
 
 class MethodError(LatentError, ValueError):
@@ -18,11 +19,14 @@ class MethodError(LatentError, ValueError):
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
+    """`v` at unit length, or MethodError for a zero or non-finite difference."""
     v = np.asarray(v, dtype=np.float64).reshape(-1)
-    n = np.linalg.norm(v)
-    if not np.isfinite(n) or n < 1e-12:
-        raise MethodError("the two poles have the same centroid, so they define no direction")
-    return v / n
+    try:
+        if not np.isfinite(v).all():
+            raise ValueError("not finite")
+        return unit_rows(v, dtype=np.float64, allow_zero=False, eps=1e-12)
+    except ValueError:
+        raise MethodError("the two poles have the same centroid, so they define no direction") from None
 
 
 def _orient(v: np.ndarray, neg: np.ndarray, pos: np.ndarray) -> np.ndarray:
@@ -163,9 +167,8 @@ def remove_components(v: np.ndarray, others: list[np.ndarray]) -> np.ndarray:
         u = np.asarray(u, np.float64)
         for b in basis:
             u = u - (u @ b) * b
-        n = np.linalg.norm(u)
-        if n > 1e-9:
-            basis.append(u / n)
+        if np.linalg.norm(u) > 1e-9:
+            basis.append(unit_rows(u, dtype=np.float64))
     v = np.asarray(v, np.float64)
     for b in basis:
         v = v - (v @ b) * b

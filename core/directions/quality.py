@@ -12,6 +12,7 @@ import pandas as pd
 
 from core.directions.datasets import DirectionDataset
 from core.directions.methods import METHODS, build_vector
+from core.vectors import calibrate
 
 ENTANGLED = 0.3  # |cosine| to another direction worth flagging
 NEAR_DUPLICATE = 0.95
@@ -24,9 +25,16 @@ def auc(neg_scores: np.ndarray, pos_scores: np.ndarray) -> float:
     return float(np.mean((pos > neg) + 0.5 * (pos == neg)))
 
 
+def format_metric(value) -> str:
+    """A measure as text: three decimals for a number, "n/a" for None or NaN, other values as they are."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "n/a"
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
 def _calibrated(v: np.ndarray, neg_train: np.ndarray, pos_train: np.ndarray, X: np.ndarray) -> np.ndarray:
-    n, p = float(np.mean(neg_train @ v)), float(np.mean(pos_train @ v))
-    return (X @ v - (n + p) / 2) / ((p - n) / 2)
+    """Scores of X's rows on `v`, calibrated on the training poles' mean projections."""
+    return calibrate(X @ v, float(np.mean(neg_train @ v)), float(np.mean(pos_train @ v)))
 
 
 def fold_ids(n_neg: int, n_pos: int, k: int, paired: bool, rng: np.random.Generator):
@@ -78,13 +86,13 @@ class QualityReport:
             "stability (bootstrap cosine)": self.stability,
         }
 
-    def to_text(self) -> str:
-        def fmt(v):
-            return "n/a" if v is None or (isinstance(v, float) and np.isnan(v)) else (
-                f"{v:.3f}" if isinstance(v, float) else str(v))
+    def metrics(self) -> dict[str, str]:
+        """The summary's measures (all but the example counts) as text, "n/a" where there is none."""
+        return {k: format_metric(v) for k, v in self.summary().items() if k != "examples"}
 
+    def to_text(self) -> str:
         lines = [f"Direction {self.name} · method {self.method} · {self.folds}-fold cross-validation"]
-        lines += [f"  {k:<30} {fmt(v)}" for k, v in self.summary().items()]
+        lines += [f"  {k:<30} {format_metric(v)}" for k, v in self.summary().items()]
         if not self.entanglement.empty:
             lines.append("  cosine to other directions:")
             for r in self.entanglement.itertuples():
@@ -217,8 +225,8 @@ def _hints(rep: QualityReport, ds: DirectionDataset, neg: np.ndarray, pos: np.nd
 def direction_report(ds: DirectionDataset, embedder, library: dict[str, DirectionDataset] | None = None,
                      **options) -> QualityReport:
     """Build `ds`'s direction in `embedder`'s model and report on it, with entanglement against `library`."""
-    from core.directions.datasets import load_all
     from core.directions.build import build_directions
+    from core.directions.datasets import load_all
 
     library = dict(load_all()[0] if library is None else library)
     library[ds.name] = ds

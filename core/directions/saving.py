@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import logging
 import os
 import threading
 from contextlib import contextmanager
@@ -18,9 +19,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from core import config
+from core.directions.datasets import (
+    SUFFIX,
+    DatasetError,
+    DirectionDataset,
+    load_dataset,
+    parse_dataset,
+    validate,
+)
+from core.directions.yamlfile import dump_dataset
 from core.files import atomic_write_bytes, atomic_write_text
-from core.directions.datasets import SUFFIX, DatasetError, DirectionDataset, dump_dataset, load_dataset, parse_dataset, validate
 
+log = logging.getLogger(__name__)
 HISTORY = ".history"
 NEW = None  # expected hash for a data set that must not exist yet
 _THREAD_LOCK = threading.Lock()
@@ -95,7 +105,8 @@ def _read_current(path: Path) -> tuple[bytes | None, DirectionDataset | None]:
     data = path.read_bytes()
     try:
         return data, parse_dataset(data.decode("utf-8"), path.name, path)
-    except (DatasetError, UnicodeDecodeError):
+    except (DatasetError, UnicodeDecodeError) as exc:
+        log.warning("%s on disk is not a readable data set (%s)", path, exc)
         return data, None
 
 
@@ -133,6 +144,7 @@ def save_dataset(ds: DirectionDataset, expected_hash: str | None, folder: Path |
                 return load_dataset(path)
             _archive(folder, ds.name, data)
         atomic_write_text(path, text)
+        log.info("saved %s", path)
         return load_dataset(path)
 
 
@@ -145,6 +157,7 @@ def list_versions(name: str, folder: Path | None = None) -> list[Version]:
         try:
             when = datetime.strptime(stamp, "%Y%m%dT%H%M%S%fZ").replace(tzinfo=timezone.utc).isoformat()
         except ValueError:
+            log.info("skipping %s in the history: not a version file's name", p)
             continue
         versions.append(Version(p, when, digest))
     return versions
@@ -181,6 +194,7 @@ def delete_dataset(name: str, expected_hash: str, folder: Path | None = None) ->
             raise SaveConflict(f"{path.name} changed on disk since you loaded it; not deleted.", None, [])
         _archive(folder, name, data)
         os.unlink(path)
+        log.info("deleted %s (restorable from %s)", path, folder / HISTORY / name)
 
 
 def add_examples(ds: DirectionDataset, pole: str, texts, folder: Path | None = None) -> tuple[DirectionDataset, int]:

@@ -30,6 +30,17 @@ def ratings_from_table(table: pd.DataFrame, text_column: str, rating_column: str
     return texts[keep].tolist(), ratings[keep].to_numpy(float), notes
 
 
+def rating_columns(table: pd.DataFrame) -> list[str]:
+    """The table's column names, those holding the most numbers first (the likely rating column)."""
+    cols = [str(c) for c in table.columns]
+    return sorted(cols, key=lambda c: -pd.to_numeric(table[c], errors="coerce").notna().mean())
+
+
+def rated_points(texts: list[str], scores, ratings) -> pd.DataFrame:
+    """One row per rated text: text, score (the direction's), rating (the person's)."""
+    return pd.DataFrame({"text": list(texts), "score": np.asarray(scores, float), "rating": np.asarray(ratings, float)})
+
+
 def _rank(x: np.ndarray) -> np.ndarray:
     """Average ranks along the last axis."""
     from scipy.stats import rankdata

@@ -6,6 +6,7 @@ import pandas as pd
 
 from core.directions.build import Direction
 from core.explore.scores import score_matrix
+from core.vectors import top_k
 
 SAME = 0.25  # calibrated units below which two scores read as "about the same"
 ALSO = 0.5  # a second difference is mentioned from this size on
@@ -52,19 +53,17 @@ def reading(diffs: pd.DataFrame, a_name: str = "A", b_name: str = "B") -> str:
 
 
 def neighbours(queries: np.ndarray, corpus: np.ndarray, k: int = 5, exclude_self: bool = False):
-    """Indices and cosine similarities of each query's k nearest corpus rows, nearest first."""
+    """Indices and cosine similarities of each query's k nearest corpus rows, nearest first (ties: lower
+    index first); `exclude_self` leaves out rows identical to the query."""
     Q = np.atleast_2d(np.asarray(queries, dtype=np.float32))
     C = np.asarray(corpus, dtype=np.float32)
     k = max(0, min(k, len(C) - (1 if exclude_self else 0)))
     if k == 0 or len(Q) == 0:
         return np.zeros((len(Q), 0), dtype=int), np.zeros((len(Q), 0), dtype=np.float32)
     sims = Q @ C.T
-    if exclude_self:
+    if exclude_self:  # a row identical to its query is the query itself
         sims = np.where(sims >= 1.0 - 1e-6, -np.inf, sims)
-    part = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-    order = np.take_along_axis(sims, part, axis=1).argsort(axis=1)[:, ::-1]
-    idx = np.take_along_axis(part, order, axis=1)
-    return idx, np.take_along_axis(sims, idx, axis=1)
+    return top_k(sims, k)
 
 
 def percentiles(scores: np.ndarray, reference: np.ndarray) -> np.ndarray:

@@ -1,6 +1,7 @@
 """2-D maps of a corpus: PCA, UMAP, or two directions as axes; layouts cached by content."""
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 
@@ -8,11 +9,17 @@ import numpy as np
 import pandas as pd
 
 from core.directions.build import Direction
+from core.errors import LatentError
 
+log = logging.getLogger(__name__)
 UMAP_FIT_MAX = 20_000  # UMAP learns its layout on at most this many points and places the rest
-_LAYOUTS: OrderedDict = OrderedDict()
+_LAYOUTS: OrderedDict = OrderedDict()  # (key, method, params) -> coordinates, least recently used first
 _LOCK = threading.Lock()
 _KEEP = 16
+
+
+class LayoutError(LatentError, ValueError):
+    """A layout that cannot be computed for this corpus (or an unknown layout name)."""
 
 
 def pca_2d(E: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -40,11 +47,12 @@ def umap_2d(E: np.ndarray, n_neighbors: int = 15, seed: int = 0) -> np.ndarray:
     X = np.asarray(E, dtype=np.float32)
     n = len(X)
     if n < 4:
-        raise ValueError("UMAP needs at least 4 texts")
+        raise LayoutError("UMAP needs at least 4 texts")
     reducer = umap.UMAP(n_neighbors=max(2, min(n_neighbors, n - 1)), n_components=2, metric="cosine",
                         random_state=seed, n_jobs=1, low_memory=True)
     if n <= UMAP_FIT_MAX:
         return reducer.fit_transform(X).astype(np.float64)
+    log.info("UMAP: fitting on %d of %d points and placing the rest", UMAP_FIT_MAX, n)
     idx = np.random.default_rng(seed).choice(n, UMAP_FIT_MAX, replace=False)
     reducer.fit(X[idx])
     return reducer.transform(X).astype(np.float64)
@@ -56,7 +64,10 @@ def direction_axes(E: np.ndarray, x: Direction, y: Direction) -> np.ndarray:
 
 
 def layout(key: str, method: str, E: np.ndarray, **params) -> np.ndarray:
-    """A cached 2-D layout: the same corpus, method and parameters are computed once."""
+    """A cached 2-D layout: the same corpus, method and parameters are computed once.
+
+    `key` names the corpus and model (the caller's content hash); the cache holds the last _KEEP layouts.
+    """
     cache_key = (key, method, tuple(sorted(params.items())))
     with _LOCK:
         if cache_key in _LAYOUTS:
@@ -67,13 +78,20 @@ def layout(key: str, method: str, E: np.ndarray, **params) -> np.ndarray:
     elif method == "umap":
         coords = umap_2d(E, **params)
     else:
-        raise ValueError(f"unknown layout {method!r}")
+        raise LayoutError(f"unknown layout {method!r}; known layouts: pca, umap")
+    log.info("computed a %s layout of %d points", method, len(coords))
     coords.setflags(write=False)
     with _LOCK:
         _LAYOUTS[cache_key] = coords
         while len(_LAYOUTS) > _KEEP:
             _LAYOUTS.popitem(last=False)
     return coords
+
+
+def clear_layouts() -> None:
+    """Forget every cached layout."""
+    with _LOCK:
+        _LAYOUTS.clear()
 
 
 def map_frame(corpus_frame: pd.DataFrame, coords: np.ndarray, scores: dict[str, np.ndarray]) -> pd.DataFrame:

@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from core.directions.build import Direction
+from core.vectors import calibrate
 
 LONG_COLUMNS = ["row", "text", "direction", "title", "score", "raw"]
 
@@ -13,9 +14,9 @@ def score_matrix(embeddings: np.ndarray, directions: list[Direction]) -> tuple[n
     """(raw, calibrated) scores, each (n texts, k directions): one matrix product."""
     V = np.stack([d.vector for d in directions], axis=1)  # (dim, k)
     raw = np.asarray(embeddings, dtype=np.float32) @ V
-    mid = np.array([d.midpoint for d in directions])
-    half = np.array([d.half_span for d in directions])
-    return raw, (raw - mid) / half
+    neg = np.array([d.negative_projection for d in directions])
+    pos = np.array([d.positive_projection for d in directions])
+    return raw, calibrate(raw, neg, pos)
 
 
 def wide_table(texts: list[str], embeddings: np.ndarray, directions: list[Direction], raw: bool = False) -> pd.DataFrame:
@@ -67,3 +68,19 @@ def wide_scores(frame: pd.DataFrame, raw: bool = False) -> pd.DataFrame:
     out.index.name = None
     out.columns.name = None
     return out.reset_index(drop=True)
+
+
+def score_grid(frame: pd.DataFrame, columns: str = "title") -> pd.DataFrame:
+    """Texts by directions: calibrated scores indexed by `row`, one column per direction's `columns` value,
+    rows and columns in the order they first appear in the long frame."""
+    grid = frame.pivot(index="row", columns=columns, values="score")
+    grid = grid.loc[list(dict.fromkeys(frame["row"])), list(dict.fromkeys(frame[columns]))]
+    grid.columns.name = None
+    return grid
+
+
+def score_pairs(frame: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
+    """One row per text with its calibrated scores on directions `x` and `y`: row, x, y, text."""
+    xs = frame[frame["direction"] == x].set_index("row")
+    ys = frame[frame["direction"] == y].set_index("row")
+    return pd.DataFrame({"x": xs["score"], "y": ys["score"], "text": xs["text"]}).reset_index()

@@ -6,6 +6,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from core.directions.build import Direction
+from core.explore.scores import score_grid, score_pairs
 
 DIVERGING = "RdBu"
 
@@ -21,9 +22,8 @@ def _row_labels(frame: pd.DataFrame) -> pd.Series:
 
 def heatmap(frame: pd.DataFrame) -> go.Figure:
     """Texts by directions, calibrated scores on a diverging scale centred on 0."""
-    f = frame.assign(label=_row_labels(frame))
-    grid = f.pivot(index="label", columns="title", values="score")
-    grid = grid.loc[list(dict.fromkeys(f["label"])), list(dict.fromkeys(f["title"]))]
+    grid = score_grid(frame)
+    grid.index = _row_labels(frame.drop_duplicates("row")).to_numpy()
     fig = px.imshow(
         grid, color_continuous_scale=DIVERGING, color_continuous_midpoint=0.0, aspect="auto",
         labels={"color": "score", "x": "direction", "y": "text"}, text_auto=".2f",
@@ -51,9 +51,7 @@ def bars(frame: pd.DataFrame, direction: Direction) -> go.Figure:
 
 def scatter(frame: pd.DataFrame, x: Direction, y: Direction, labels: bool = True) -> go.Figure:
     """Texts as points with two directions as the axes; axis titles name the poles."""
-    xs = frame[frame["direction"] == x.name].set_index("row")
-    ys = frame[frame["direction"] == y.name].set_index("row")
-    pts = pd.DataFrame({"x": xs["score"], "y": ys["score"], "text": xs["text"]}).reset_index()
+    pts = score_pairs(frame, x.name, y.name)
     pts["label"] = (pts["row"] + 1).astype(str)
     fig = px.scatter(pts, x="x", y="y", text="label" if labels else None, hover_name=pts["text"].map(_label),
                      hover_data={"x": ":.2f", "y": ":.2f", "label": False})

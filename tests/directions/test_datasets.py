@@ -5,7 +5,14 @@ import pandas as pd
 import pytest
 
 from core import config
-from core.directions.datasets import DatasetError, dump_dataset, get_dataset, load_all, load_dataset, parse_dataset
+from core.directions.datasets import (
+    DatasetError,
+    get_dataset,
+    load_all,
+    load_dataset,
+    parse_dataset,
+)
+from core.directions.yamlfile import dump_dataset
 from tests.conftest import SHARED
 
 SHIPPED = ["sentiment", "length", "formality", "subjectivity", "concreteness", "elaborateness", "art", "science"]

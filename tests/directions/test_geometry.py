@@ -4,8 +4,8 @@ import math
 import numpy as np
 import pytest
 
-from core.directions.datasets import DirectionDataset
 from core.directions.build import Direction, direction_from_embeddings
+from core.directions.datasets import DirectionDataset
 from core.directions.methods import MethodError, mean_difference
 from core.explore.scores import score_frame, wide_scores
 

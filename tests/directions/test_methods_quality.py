@@ -2,14 +2,20 @@
 import numpy as np
 import pytest
 
-from core.directions.datasets import DirectionDataset
 from core.directions.build import build_directions
-from core.directions.methods import METHODS, MethodError, build_vector, ledoit_wolf_shrinkage, remove_components
+from core.directions.datasets import DirectionDataset
+from core.directions.methods import (
+    METHODS,
+    MethodError,
+    build_vector,
+    ledoit_wolf_shrinkage,
+    remove_components,
+)
 from core.directions.quality import auc, quality_report
-from core.store.embedder import Embedder
 from core.directions.validation import correlate, ratings_from_table
+from core.store.embedder import Embedder
 from tests.conftest import FakeEncoder
-from tests.directions.test_builder_and_cache import TOPICS
+from tests.fixtures.directions import TOPICS
 
 
 def paired_dataset(method):

@@ -6,9 +6,15 @@ import pytest
 
 from core.directions import examples
 from core.directions.datasets import DirectionDataset, load_dataset
+from core.directions.saving import (
+    SaveConflict,
+    delete_dataset,
+    list_versions,
+    read_version,
+    restore_version,
+    save_dataset,
+)
 from core.io.inputs import InputError
-from core.directions.saving import (SaveConflict, delete_dataset, list_versions, read_version, restore_version,
-                         save_dataset)
 
 BASE = DirectionDataset(name="toy", title="Toy", negative_label="cold", positive_label="warm",
                         negative=("ice", "snow"), positive=("sun", "fire"))

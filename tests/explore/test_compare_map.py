@@ -3,12 +3,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.explore import compare, layout as mapping
-from core.io import corpus
-from core.directions import discover as features
 from core.directions.build import Direction
-from core.io.inputs import InputError
+from core.explore import compare
+from core.explore import layout as mapping
 from core.explore.scores import score_frame
+from core.io import corpus
+from core.io.inputs import InputError
 from core.store.embedder import Embedder
 from tests.conftest import FakeEncoder
 
@@ -97,32 +97,6 @@ def test_selection_rows_from_streamlit_events():
     assert mapping.selected_rows(sel) == [2, 7]
     assert mapping.selected_rows({"points": [{"curve_number": 0, "point_index": 5}]}) == [5]
     assert mapping.selected_rows(None) == []
-
-
-def test_discovered_features_recover_a_planted_one(cache_root):
-    rng = np.random.default_rng(0)
-    fillers = ["walk", "bread", "river", "paper", "music", "window", "garden", "coat", "lamp", "road", "chair",
-               "cloud"]
-    texts = []
-    for i in range(400):
-        words = list(rng.choice(fillers, 3))
-        if i % 4 == 0:
-            words += ["happy", "lovely"]
-        elif i % 4 == 1:
-            words += ["sad", "grim"]
-        texts.append(" ".join(words) + f" {i}")
-    emb = Embedder(FakeEncoder(), cache_root)
-    E = emb.embed(texts)
-    learned = features.learn_features(E, n_features=8, active=2, seed=0)
-    planted = np.zeros(FakeEncoder.DIM)
-    planted[0] = 1.0
-    cos = np.abs(learned.atoms @ planted)
-    assert cos.max() > 0.8
-    k = int(cos.argmax())
-    ds = features.as_dataset(learned, k, texts, "mood-found", "Mood", "one end", "other end", n=20)
-    ends = [("happy" in t) - ("sad" in t) for t in ds.positive], [("happy" in t) - ("sad" in t) for t in ds.negative]
-    assert abs(np.mean(ends[0]) - np.mean(ends[1])) > 1.5  # the poles are the planted opposites
-    assert len(features.summary(learned, texts)) == 8
 
 
 def test_corpus_with_empty_duplicate_and_mixed_rows_still_maps():

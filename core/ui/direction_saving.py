@@ -1,0 +1,81 @@
+"""The Directions page's file panels: saving the working data set, and its History tab (earlier versions)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from core.directions.datasets import DatasetError, DirectionDataset
+from core.directions.saving import (
+    SaveConflict,
+    describe_changes,
+    list_versions,
+    read_version,
+    restore_version,
+    save_dataset,
+)
+from core.errors import one_line
+from core.ui.messages import error, escape_md
+from core.ui.signin import can_edit, edit_refusal
+
+
+def _conflict(exc: SaveConflict) -> None:
+    error(exc)
+    if exc.changes:
+        st.markdown("**What changed on disk:**")
+        st.text("\n".join(exc.changes[:50]))
+
+
+def _save(working: DirectionDataset) -> None:
+    state = st.session_state
+    try:
+        saved = save_dataset(working, state.dir_hash)
+    except SaveConflict as exc:
+        _conflict(exc)
+        return
+    except (DatasetError, ValueError, OSError) as exc:
+        error(exc, prefix="Not saved: ")
+        return
+    st.cache_data.clear()
+    state.pending_choice = saved.name
+    state.dir_loaded = None  # reload the saved file on the next run
+    st.toast(f"Saved {saved.name}.yaml", icon=":material/check:")
+    st.rerun()
+
+
+def save_panel(working: DirectionDataset | None, problem: Exception | None, editable: bool) -> None:
+    """The Save button (for those who may edit) and what is wrong with the data set, if anything."""
+    if not editable:
+        st.info(edit_refusal(), icon=":material/lock:")
+    if st.button("Save", type="primary", icon=":material/save:", key="save", disabled=not editable):
+        if not can_edit():
+            st.error(edit_refusal())
+        elif problem:
+            error(problem, prefix="Not saved: ")
+        else:
+            _save(working)
+    if problem:
+        st.warning(escape_md(one_line(problem)))
+
+
+def history_tab(choice: str | None, library: dict[str, DirectionDataset], editable: bool) -> None:
+    """Earlier versions of the saved data set `choice` (None: a new one), what each changed, and restoring one."""
+    if choice is None:
+        st.info("A new direction has no history yet.")
+        return
+    versions = list_versions(choice)
+    if not versions:
+        st.info("No earlier versions: the file has not been changed from the dashboard.")
+        return
+    picked = st.selectbox("Earlier versions (newest first)", range(len(versions)), key="version",
+                          format_func=lambda i: versions[i].label)
+    changes = describe_changes(read_version(versions[picked]), library[choice])
+    st.text("\n".join(changes[:100]) if changes else "Identical to the current file.")
+    if st.button("Restore this version", key="restore", disabled=not editable,
+                 help=None if editable else edit_refusal()):
+        try:
+            restore_version(versions[picked], st.session_state.dir_hash)
+        except SaveConflict as exc:
+            error(exc)
+            return
+        st.cache_data.clear()
+        st.session_state.dir_loaded = None
+        st.rerun()
