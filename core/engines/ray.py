@@ -1,21 +1,24 @@
-"""The batch scorer on Ray Data: chunks go to an actor pool whose actors each load the model once.
+"""The Ray engine: chunks go to a Ray Data actor pool whose actors each load the model once.
 
 Locally, `ray.init()` starts a small cluster on this machine; on a real cluster, start the job with
 RAY_ADDRESS set (or `ray.init(address="auto")` picks it up) and a shared cache folder
 (LATENT_CACHE_DIR) so every worker reuses embeddings. Chunk numbers travel with the rows, so the
-parts (and the joined output) come out in input order and a resumed run skips finished chunks.
+parts (and the joined output) come out in input order and a resumed run skips finished chunks. The
+job, its chunks, the scorer and the parts folder are the local engine's (core.engines.job, .parts).
 """
 from __future__ import annotations
 
-from pathlib import Path
+import os
+from typing import Callable
 
 import pandas as pd
+
+from core.engines.job import ChunkScorer, Job, read_chunks
+from core.engines.parts import PartsFolder
 
 
 class _ScoreActor:
     def __init__(self, model: str, datasets: list, raw: bool):
-        from core.engines.batch import ChunkScorer
-
         self.scorer = ChunkScorer(model, datasets, raw)
 
     def __call__(self, block: pd.DataFrame) -> pd.DataFrame:
@@ -27,21 +30,26 @@ class _ScoreActor:
         return pd.concat(out, ignore_index=True) if out else pd.DataFrame({"chunk": []})
 
 
-def score_with_ray(job, parts_dir: Path, workers: int = 2, progress=None) -> None:
-    import ray
+def run(job: Job, output: str, workers: int = 2, progress: Callable[[int, int], None] | None = None) -> int:
+    """Score the job on Ray into `output` (.csv, .tsv or .parquet); returns the number of rows written."""
+    parts = PartsFolder.open(job, output)
+    _score(job, parts, workers, progress)
+    return parts.join()
 
-    from core.engines.batch import _write_part, read_chunks
+
+def _score(job: Job, parts: PartsFolder, workers: int, progress) -> None:
+    import ray
 
     if not ray.is_initialized():
         ray.init(ignore_reinit_error=True, include_dashboard=False, log_to_driver=False,
-                 num_cpus=None if "RAY_ADDRESS" in __import__("os").environ else max(1, workers))
+                 num_cpus=None if "RAY_ADDRESS" in os.environ else max(1, workers))
     ctx = ray.data.DataContext.get_current()
     ctx.execution_options.preserve_order = True
     ctx.enable_progress_bars = False
     refs, pending, seen = [], [], 0
     for i, chunk in enumerate(read_chunks(job)):
         seen += len(chunk)
-        if not (parts_dir / f"part-{i:05d}.parquet").exists():
+        if not parts.done(i):
             refs.append(ray.put(pd.DataFrame({"chunk": i, "text": chunk.astype(str).values})))
             pending.append(i)
     if not refs:
@@ -55,11 +63,10 @@ def score_with_ray(job, parts_dir: Path, workers: int = 2, progress=None) -> Non
         for chunk, frame in batch.groupby("chunk", sort=True):
             frame = frame.drop(columns="chunk").reset_index(drop=True)
             frame = frame.astype({c: "str" if c == "text" else "float64" for c in frame.columns})
-            _write_part(frame, parts_dir / f"part-{int(chunk):05d}.parquet")
+            parts.write(int(chunk), frame)
             done += 1
             if progress:
                 progress(done, seen)
     for i in pending:  # chunks whose texts were all empty produce no rows: write empty parts
-        part = parts_dir / f"part-{i:05d}.parquet"
-        if not part.exists():
-            _write_part(pd.DataFrame({"text": pd.Series(dtype=str)}), part)
+        if not parts.done(i):
+            parts.write(i, pd.DataFrame({"text": pd.Series(dtype=str)}))

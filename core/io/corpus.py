@@ -1,4 +1,5 @@
-"""Corpora: the built-in sample and uploaded tables of texts with metadata."""
+"""Corpora: the built-in samples (a corpus with labels, and a few texts to try) and uploaded tables of texts
+with metadata."""
 from __future__ import annotations
 
 import hashlib
@@ -11,7 +12,8 @@ import pandas as pd
 
 from core.io import inputs
 
-SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sample_corpus.csv"
+DATA = Path(__file__).resolve().parent.parent / "data"
+SAMPLE = DATA / "sample_corpus.csv"
 MAX_ROWS = 200_000  # the Map page maps at most this many rows; larger corpora are sampled
 MAX_TEXT_CHARS = 5_000  # longer cells are cut for display and embedding (the model reads ~256 tokens)
 
@@ -88,6 +90,13 @@ def sample_corpus() -> Corpus:
     sentiment labels."""
     table = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False)
     return from_frame(table, "text", "the sample corpus")
+
+
+def sample_texts() -> list[str]:
+    """The built-in sample texts (one per line of core/data/sample_texts.txt), so a first-time user can try
+    the dashboard at once."""
+    lines = (DATA / "sample_texts.txt").read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip()]
 
 
 def embed_corpus(corpus: Corpus, embedder, progress=None) -> np.ndarray:

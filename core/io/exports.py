@@ -50,34 +50,3 @@ def chart_html(figure) -> bytes:
     html = figure.to_html(include_plotlyjs=True, full_html=True, include_mathjax=False,
                           config={"displaylogo": False})
     return html.encode("utf-8")
-
-
-def png_strip(images, height: int | None = None, gap: int = 4, background=(255, 255, 255)) -> bytes:
-    """A row of images (PIL images or HxW[xC] arrays, uint8 or floats in 0..1) as one PNG strip.
-
-    Images are scaled to a common height (the smallest one's unless `height` is given)."""
-    import io
-
-    import numpy as np
-    from PIL import Image
-
-    tiles = []
-    for img in images:
-        if not isinstance(img, Image.Image):
-            arr = np.asarray(img)
-            if arr.dtype != np.uint8:
-                arr = (np.clip(np.nan_to_num(arr.astype(np.float64)), 0.0, 1.0) * 255).round().astype(np.uint8)
-            img = Image.fromarray(arr)
-        tiles.append(img.convert("RGB"))
-    if not tiles:
-        raise ValueError("a gallery strip needs at least one image")
-    h = int(height or min(t.height for t in tiles))
-    tiles = [t if t.height == h else t.resize((max(1, round(t.width * h / t.height)), h)) for t in tiles]
-    strip = Image.new("RGB", (sum(t.width for t in tiles) + gap * (len(tiles) - 1), h), background)
-    x = 0
-    for t in tiles:
-        strip.paste(t, (x, 0))
-        x += t.width + gap
-    buf = io.BytesIO()
-    strip.save(buf, format="PNG")
-    return buf.getvalue()

@@ -71,11 +71,12 @@ def read_table(name: str, data: bytes) -> pd.DataFrame:
     if not data.strip():
         raise InputError(f"{name} is empty.")
     if suffix == ".parquet":
+        import pyarrow as pa
+
         try:
-            df = pd.read_parquet(io.BytesIO(data))
-        except Exception as exc:  # pyarrow raises several types for bad files
+            return pd.read_parquet(io.BytesIO(data))
+        except (OSError, ValueError, pa.ArrowException) as exc:  # pyarrow's kinds for a bad file
             raise InputError(f"{name} is not a readable Parquet file ({type(exc).__name__}).") from None
-        return df
     text = _decode(data, name)
     try:
         df = pd.read_csv(
@@ -92,14 +93,12 @@ def read_table(name: str, data: bytes) -> pd.DataFrame:
 
 
 def text_columns(df: pd.DataFrame) -> list[str]:
-    """Columns worth offering as the text column, the most text-like first."""
-    cols = [str(c) for c in df.columns]
-    def avg_len(c):
-        try:
-            return df[c].head(2000).astype(str).str.len().mean()
-        except Exception:
-            return 0.0
-    return sorted(cols, key=lambda c: -avg_len(c))
+    """Columns worth offering as the text column, the most text-like (longest on average) first."""
+    head = df.head(2000)  # columns by position: names may repeat or not be strings
+    lengths = [head.iloc[:, i].astype(str).str.len().mean() for i in range(head.shape[1])]
+    lengths = [0.0 if pd.isna(n) else float(n) for n in lengths]  # an empty table
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    return [str(df.columns[i]) for i in order]
 
 
 def no_column(column: str, columns, name: str = "The table") -> InputError:

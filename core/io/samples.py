@@ -1,11 +1,4 @@
-"""Built-in sample texts, so a first-time user can try the dashboard at once."""
-from __future__ import annotations
+"""Kept for pages/1_Project.py until it calls `core.io.corpus.sample_texts` (the built-in samples live there)."""
+from core.io.corpus import sample_texts
 
-from pathlib import Path
-
-DATA = Path(__file__).resolve().parent.parent / "data"
-
-
-def sample_texts() -> list[str]:
-    lines = (DATA / "sample_texts.txt").read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip()]
+__all__ = ["sample_texts"]

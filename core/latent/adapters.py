@@ -4,27 +4,25 @@ An adapter maps one encoder's space into another's: y ≈ x W + b, fitted on a c
 ridge regression or (where the dimensions match) orthogonal Procrustes. Its report gives the held-out cosine
 between mapped and true vectors and the top-1 retrieval accuracy (does the mapped vector find its own text
 among the held-out ones). Adapters are saved as .npz files of plain arrays (loaded with allow_pickle=False),
-decode another model's embeddings (`core.decoders.AdaptedDecoder`) and carry directions between models.
+decode another model's embeddings (`core.latent.decoders.AdaptedDecoder`) and carry directions between models.
 
-Command line: `python -m core.latent.adapters fit --source all-MiniLM-L6-v2 --target tfidf-svd-256 --output a.npz`
-and `python -m core.latent.adapters info a.npz`.
+Command line: `python -m core adapter fit --source all-MiniLM-L6-v2 --target tfidf-svd-256 --output a.npz`
+and `python -m core adapter info a.npz` (core.cli.adapter).
 """
 from __future__ import annotations
 
 import hashlib
 import io
 import json
-import sys
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from core.errors import LatentError
 from core import config
-from core.files import atomic_write_bytes
-from core.models.registry import unit_rows
+from core.errors import LatentError
+from core.files import DAMAGED, atomic_write_bytes, cached
+from core.vectors import unit_rows
 
 FORMAT = "latent-adapter/1"
 METHODS = ("ridge", "procrustes")
@@ -33,7 +31,6 @@ ALPHAS = (0.01, 0.1, 1.0, 10.0)  # ridge penalties tried when none is given
 
 class AdapterError(LatentError, ValueError):
     """An adapter that cannot be fitted, read or applied; the message says why."""
-
 
 
 # ---------------------------------------------------------------- fitting
@@ -178,7 +175,7 @@ def load(source, name: str | None = None) -> Adapter:
             meta = json.loads(str(data["meta"][()]))
     except FileNotFoundError:
         raise AdapterError(f"No adapter file at {source}.") from None
-    except (OSError, ValueError, KeyError, TypeError, EOFError, zipfile.BadZipFile) as exc:
+    except DAMAGED as exc:
         raise AdapterError(f"{name} is not a valid adapter file (.npz with weight, bias and meta): {exc}") from None
     if not isinstance(meta, dict) or meta.get("format") != FORMAT or meta.get("method") not in METHODS:
         raise AdapterError(f"{name} is not a valid adapter file: unknown format or method.")
@@ -203,24 +200,20 @@ def between(source_embedder, target_embedder, corpus=None, method: str = "ridge"
     src, dst = source_embedder.encoder.identity, target_embedder.encoder.identity
     key = hashlib.sha256(f"{src}\0{dst}\0{corpus.key}\0{method}\0{alpha}\0{FORMAT}".encode()).hexdigest()[:24]
     path = config.cache_dir() / "adapters" / f"{key}.npz"
-    if path.exists():
-        try:
-            cached = load(path)
-            if (cached.source_identity, cached.target_identity) == (src, dst):
-                return cached
-        except AdapterError:
-            pass  # a bad cache entry is rebuilt
-    X = embed_corpus(corpus, source_embedder, progress)
-    Y = embed_corpus(corpus, target_embedder, progress)
-    _, first = np.unique(np.asarray(corpus.texts, dtype=object), return_index=True)
-    keep = np.sort(first)
-    adapter = fit_adapter(X[keep], Y[keep], method, alpha, source=source_embedder.name,
-                          target=target_embedder.name, source_identity=src, target_identity=dst)
-    try:
-        save(adapter, path)
-    except OSError:
-        pass  # a cache that cannot be written only costs time
-    return adapter
+
+    def parse(data: bytes) -> Adapter | None:  # an AdapterError (a ValueError) marks a damaged entry
+        adapter = load(data, name=path.name)
+        return adapter if (adapter.source_identity, adapter.target_identity) == (src, dst) else None
+
+    def fit() -> Adapter:
+        X = embed_corpus(corpus, source_embedder, progress)
+        Y = embed_corpus(corpus, target_embedder, progress)
+        _, first = np.unique(np.asarray(corpus.texts, dtype=object), return_index=True)
+        keep = np.sort(first)
+        return fit_adapter(X[keep], Y[keep], method, alpha, source=source_embedder.name,
+                           target=target_embedder.name, source_identity=src, target_identity=dst)
+
+    return cached(path, parse, fit, to_bytes)
 
 
 def carried_agreement(adapter: Adapter, source_dirs, target_dirs) -> list[dict]:
@@ -229,43 +222,3 @@ def carried_agreement(adapter: Adapter, source_dirs, target_dirs) -> list[dict]:
     return [{"direction": d.name,
              "cosine with the target's own": float(adapter.carry(d.vector) @ theirs[d.name].vector)}
             for d in source_dirs if d.name in theirs]
-
-
-def main(argv: list[str] | None = None) -> int:
-    import argparse
-
-    from core.models.registry import ModelError
-    from core.store.embedder import get_embedder
-
-    p = argparse.ArgumentParser(prog="python -m core.latent.adapters", description="Linear adapters between models.")
-    sub = p.add_subparsers(dest="command", required=True)
-    f = sub.add_parser("fit", help="fit an adapter on the sample corpus and save it as .npz")
-    f.add_argument("--source", required=True, help="model name to map from")
-    f.add_argument("--target", required=True, help="model name to map into")
-    f.add_argument("--method", choices=METHODS, default="ridge")
-    f.add_argument("--alpha", type=float, default=None, help="ridge penalty (default: chosen on held-out rows)")
-    f.add_argument("--output", required=True, help="the .npz file to write")
-    i = sub.add_parser("info", help="print an adapter file's models and report")
-    i.add_argument("file")
-    args = p.parse_args(argv)
-    try:
-        if args.command == "fit":
-            adapter = between(get_embedder(args.source), get_embedder(args.target), method=args.method,
-                              alpha=args.alpha)
-            save(adapter, args.output)
-        else:
-            adapter = load(args.file)
-    except (AdapterError, ModelError, OSError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    r = adapter.report
-    print(f"{adapter.source} ({adapter.source_dim}) -> {adapter.target} ({adapter.target_dim}), {adapter.method}"
-          + (f", alpha {adapter.alpha:g}" if adapter.alpha is not None else ""))
-    if r:
-        print(f"held-out cosine {r['cosine']:.3f}, top-1 retrieval {r['top1']:.1%} of {r['n']} "
-              f"(chance {r['chance']:.2%})")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -12,8 +12,15 @@ from pathlib import Path
 
 import numpy as np
 
-from core.models.registry import (ModelError, ModelSpec, folder_fingerprint, get_encoder, register_backend,
-                                  registry, unit_rows)
+from core.models.registry import (
+    ModelError,
+    ModelSpec,
+    folder_fingerprint,
+    get_encoder,
+    register_backend,
+    registry,
+)
+from core.vectors import unit_rows
 
 DEFAULT_CLIP = "clip-vit-large-patch14"
 CLIP_SOURCE = "openai/clip-vit-large-patch14"
@@ -40,7 +47,9 @@ class ClipModel:
         from transformers.utils import logging as hf_logging
 
         try:
-            from transformers import CLIPImageProcessorPil as ImageProcessor  # no torchvision needed
+            from transformers import (
+                CLIPImageProcessorPil as ImageProcessor,  # no torchvision needed
+            )
         except ImportError:  # older transformers
             from transformers import CLIPImageProcessor as ImageProcessor
 

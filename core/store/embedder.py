@@ -1,6 +1,6 @@
 """The on-disk embedding cache and the embedding service built on it.
 
-Each model identity has a folder of memory-mapped vector shards (core/vectorstore.py) keyed by
+Each model identity has a folder of memory-mapped vector shards (core/store/shards.py) keyed by
 the texts' hashes, with a manifest of what produced them (model identity, dimension, format).
 A text embedded once is served from disk on every later run, without loading the model. A cache
 that is corrupt, truncated or made by something else is detected, dropped and rebuilt; a bad row

@@ -15,8 +15,10 @@ dropped and counted in `resets`; rows that are not finite unit vectors read as m
 """
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
+import logging
 import os
 import threading
 import uuid
@@ -24,7 +26,9 @@ from pathlib import Path
 
 import numpy as np
 
-from core.files import atomic_write_text
+from core.files import atomic_path, atomic_write_text
+
+log = logging.getLogger(__name__)
 
 FORMAT = "shards-1"
 MERGE_AT = 24  # merge when a folder holds this many shards
@@ -41,15 +45,8 @@ def _prefix(k: np.ndarray) -> np.ndarray:
 
 
 def _save_npy(path: Path, array: np.ndarray) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            np.save(fh, array, allow_pickle=False)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+        np.save(fh, array, allow_pickle=False)
 
 
 class VectorStore:
@@ -89,6 +86,7 @@ class VectorStore:
 
     def _wipe(self) -> None:
         """Drop everything in the folder and start an empty store."""
+        log.info("vector cache %s is unreadable or made by something else; starting it afresh", self.folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         for p in self.folder.iterdir():
             if p.is_file() and p.name != ".lock":
@@ -99,6 +97,7 @@ class VectorStore:
         self.resets += 1
 
     def _drop_shard(self, name: str) -> None:
+        log.info("vector cache %s: dropped the broken shard %s", self.folder, name)
         for suffix in (".keys.npy", ".vec.npy"):
             (self.folder / f"{name}{suffix}").unlink(missing_ok=True)
         self._shards.pop(name, None)
@@ -217,8 +216,11 @@ class VectorStore:
                     self._check_manifest()
                 _save_npy(self.folder / f"{name}.vec.npy", v)
                 _save_npy(self.folder / f"{name}.keys.npy", k)  # the commit marker
-            except OSError:
-                return  # a cache that cannot be written only costs time
+            except OSError as exc:  # a cache that cannot be written only costs time
+                log.warning("vector cache %s: %d vectors could not be saved (%s)", self.folder, len(k), exc)
+                with contextlib.suppress(OSError):  # a vector file without its keys is ignored anyway
+                    (self.folder / f"{name}.vec.npy").unlink(missing_ok=True)
+                return
             self._shards[name] = len(k)
             self._dirty = True
             if len(self._shards) >= MERGE_AT:
@@ -246,8 +248,8 @@ class VectorStore:
                         (self.folder / f"{old}{suffix}").unlink(missing_ok=True)
                 self._shards = {name: int(found.sum())}
                 self._dirty = True
-            except OSError:
-                pass
+            except OSError as exc:  # the shards stay as they were: merging again later is fine
+                log.warning("vector cache %s: merging its shards failed (%s)", self.folder, exc)
             finally:
                 fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
 

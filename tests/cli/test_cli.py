@@ -141,3 +141,23 @@ def test_build_and_validate_bad_arguments(tmp_path, capsys, args, message):
     assert code != 0
     lines = [line for line in err.splitlines() if line.strip()]
     assert len(lines) == 1 and message in lines[0], err
+
+
+def test_expected_errors_become_one_line_with_the_commands_status(tmp_path, capsys):
+    from core.cli import common
+    from core.cli.main import status_of
+    from core.directions.methods import MethodError
+    from core.io.inputs import InputError
+    from core.models.registry import ModelUnavailable, UnknownModel
+
+    assert status_of(common.CliError("usage", 2)) == 2 and status_of(common.CliError("failed")) == 1
+    assert status_of(InputError("bad file")) == 2 and status_of(UnknownModel("no model")) == 2
+    assert status_of(ModelUnavailable("not here")) == 1 and status_of(MethodError("cannot build")) == 1
+    assert status_of(OSError("disk")) == 1 and status_of(UnknownModel("no model"), usage_errors=()) == 1
+    with pytest.raises(common.CliError) as info, common.exit_status(1):
+        raise InputError("too few rows\nsecond line")
+    assert (str(info.value), info.value.status) == ("too few rows", 1)
+    assert main(["adapter"]) == 2 and "required: {fit,info}" in capsys.readouterr().err
+    assert main(["adapter", "info", str(tmp_path / "missing.npz")]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: No adapter file")

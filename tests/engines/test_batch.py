@@ -1,14 +1,13 @@
 """Batch scoring: streamed in chunks, equal to in-process scores, resumable, and the same on Ray."""
-import sys
-
-import numpy as np
 import pandas as pd
 import pytest
 
-from core.engines import batch
-from core.directions.datasets import load_all
 from core.directions.build import build_directions
+from core.directions.datasets import load_all
+from core.engines import batch
+from core.engines import ray as ray_engine
 from core.explore.scores import score_frame, wide_scores
+from core.io.inputs import InputError
 from core.store.embedder import get_embedder
 
 TEXTS = [f"Review {i}: the soup was {'wonderful' if i % 2 else 'awful'} and the bread {'fresh' if i % 3 else 'stale'}."
@@ -102,10 +101,10 @@ def test_parts_of_another_job_are_not_reused(tmp_path, chosen):
 def test_bad_inputs(tmp_path, chosen):
     bad = tmp_path / "bad.txt"
     bad.write_bytes(b"fine line\n\xff\xfe broken\n")
-    with pytest.raises(batch.inputs.InputError, match="not UTF-8 text \\(line 2\\)"):
+    with pytest.raises(InputError, match="not UTF-8 text \\(line 2\\)"):
         batch.run(batch.Job(str(bad), "txt", None, chosen, "all-MiniLM-L6-v2"), str(tmp_path / "o.csv"))
     csv = write_input(tmp_path, "csv")
-    with pytest.raises(batch.inputs.InputError, match="no column 'nope'"):
+    with pytest.raises(InputError, match="no column 'nope'"):
         batch.run(batch.Job(str(csv), "csv", "nope", chosen, "all-MiniLM-L6-v2"), str(tmp_path / "o2.csv"))
 
 
@@ -118,7 +117,36 @@ def test_ray_engine_equals_local(tmp_path, chosen):
     local, remote = tmp_path / "local.parquet", tmp_path / "ray.parquet"
     batch.run(job, str(local))
     try:
-        batch.run(job, str(remote), engine="ray", workers=1)
+        ray_engine.run(job, str(remote), workers=1)
     finally:
         ray.shutdown()
     pd.testing.assert_frame_equal(pd.read_parquet(remote), pd.read_parquet(local), check_exact=False, atol=1e-6)
+
+
+def test_parts_folder_writes_atomically_resumes_and_joins_in_chunk_order(tmp_path):
+    from core.engines.parts import PartsFolder
+
+    class FakeJob:
+        def __init__(self, key):
+            self.key = key
+
+        def fingerprint(self):
+            return self.key
+
+    out = tmp_path / "out.csv"
+    parts = PartsFolder.open(FakeJob("a"), out)
+    parts.write(1, pd.DataFrame({"text": ["second"], "s": [2.0]}))
+    parts.write(0, pd.DataFrame({"text": ["first"], "s": [1.0]}))
+    parts.write(2, pd.DataFrame({"text": pd.Series(dtype=str)}))  # a chunk with only empty lines
+    assert sorted(p.name for p in parts.folder.iterdir()) == ["manifest.json", "part-00000.parquet",
+                                                              "part-00001.parquet", "part-00002.parquet"]
+    again = PartsFolder.open(FakeJob("a"), out)  # the same job: its parts are kept
+    assert again.done(0) and again.done(1) and not again.done(3)
+    assert again.join() == 2
+    assert pd.read_csv(out)["text"].tolist() == ["first", "second"] and not parts.folder.exists()
+    other = PartsFolder.open(FakeJob("a"), tmp_path / "o.parquet")
+    other.write(0, pd.DataFrame({"text": ["x"]}))
+    assert not PartsFolder.open(FakeJob("b"), tmp_path / "o.parquet").done(0)  # another job: start over
+    empty = PartsFolder.open(FakeJob("c"), tmp_path / "empty.parquet")
+    assert empty.join() == 0 and pd.read_parquet(tmp_path / "empty.parquet").columns.tolist() == ["text"]
+    assert not [p for p in tmp_path.rglob("*.tmp")]

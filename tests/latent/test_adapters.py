@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from core.latent import adapters
-from core.models import tfidf
-from core.models import registry as encoders
 from core.latent.adapters import Adapter, AdapterError
+from core.models import registry as encoders
+from core.models import tfidf
 
 
 def synthetic(n=400, d_in=10, d_out=6, seed=0):
@@ -126,10 +126,33 @@ def test_tfidf_encoder_is_deterministic_unit_and_registered():
     assert other.identity != enc.identity  # the identity follows the fitted state
 
 
+def test_damaged_cache_entries_are_rebuilt(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from core.io.corpus import Corpus
+    from core.store.embedder import Embedder
+
+    texts = ["cats and dogs", "dogs and birds", "birds and cats", "fish and cats", "dogs and fish"] * 3
+    monkeypatch.setenv("LATENT_CACHE_DIR", str(tmp_path))
+    fitted = tfidf.TfidfEncoder(texts=texts)
+    (state,) = (tmp_path / "tfidf").glob("*.npz")
+    state.write_bytes(b"not an npz")
+    assert tfidf.TfidfEncoder(texts=texts).identity == fitted.identity  # refitted, the same state
+    assert state.read_bytes()[:2] == b"PK"
+    corpus = Corpus("tiny", pd.DataFrame({"text": [f"{t} {i}" for i, t in enumerate(texts)]}))
+    emb = Embedder(fitted, tmp_path)
+    first = adapters.between(emb, emb, corpus, method="procrustes")
+    (cache,) = (tmp_path / "adapters").glob("*.npz")
+    cache.write_bytes(b"damaged")
+    again = adapters.between(emb, emb, corpus, method="procrustes")
+    np.testing.assert_allclose(again.weight, first.weight)
+    assert adapters.load(cache).source_identity == fitted.identity
+
+
 def test_real_adapter_minilm_to_tfidf_decodes_and_carries_directions(tmp_path):
     from core.directions import build as dirs
-    from core.io.corpus import Corpus, sample_corpus
     from core.directions.datasets import load_all
+    from core.io.corpus import Corpus, sample_corpus
     from core.latent.decoders import AdaptedDecoder, RetrievalDecoder
     from core.store.embedder import get_embedder
 
@@ -156,14 +179,17 @@ def test_real_adapter_minilm_to_tfidf_decodes_and_carries_directions(tmp_path):
 
 
 def test_cli_fits_and_describes_adapters(tmp_path, capsys):
+    from core.cli.main import main
+
     out = tmp_path / "tfidf-self.npz"
-    assert adapters.main(["fit", "--source", tfidf.TFIDF_NAME, "--target", tfidf.TFIDF_NAME,
-                          "--method", "procrustes", "--output", str(out)]) == 0
+    assert main(["adapter", "fit", "--source", tfidf.TFIDF_NAME, "--target", tfidf.TFIDF_NAME,
+                 "--method", "procrustes", "--output", str(out)]) == 0
     assert "held-out cosine 1.000" in capsys.readouterr().out
-    assert adapters.main(["info", str(out)]) == 0
+    assert out.is_file()
+    assert main(["adapter", "info", str(out)]) == 0
     (tmp_path / "bad.npz").write_bytes(b"nope")
-    assert adapters.main(["info", str(tmp_path / "bad.npz")]) == 1
+    assert main(["adapter", "info", str(tmp_path / "bad.npz")]) == 1
     assert "not a valid adapter file" in capsys.readouterr().err
-    assert adapters.main(["fit", "--source", "no-such-model", "--target", tfidf.TFIDF_NAME,
-                          "--output", str(out)]) == 1
+    assert main(["adapter", "fit", "--source", "no-such-model", "--target", tfidf.TFIDF_NAME,
+                 "--output", str(out)]) == 1
     assert "Unknown model" in capsys.readouterr().err

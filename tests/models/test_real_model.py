@@ -2,12 +2,15 @@
 
 The texts here were written for this test; none is in a direction data set.
 """
+import logging
+
 import numpy as np
 import pytest
 
-from core.models import registry as encoders, sbert
-from core.directions.datasets import load_all
 from core.directions.build import build_directions
+from core.directions.datasets import load_all
+from core.models import registry as encoders
+from core.models import sbert
 from core.store.embedder import get_embedder
 
 HELD_OUT = {
@@ -141,3 +144,18 @@ def test_fallback_without_bfloat16_hardware_or_onnxruntime(monkeypatch):
     enc = sbert.SentenceTransformerEncoder(spec, encoders.resolve_source(spec))
     assert (enc.precision, enc.runtime) == ("float32", "torch")
     assert enc.encode(["works"]).shape == (1, 384)
+
+
+def test_a_failed_onnx_export_is_logged_and_stays_on_torch(monkeypatch, tmp_path, caplog):
+    pytest.importorskip("onnxruntime")
+
+    def broken(model, path):
+        raise RuntimeError("exporter exploded")
+
+    monkeypatch.setattr(sbert, "export_onnx", broken)
+    monkeypatch.setenv("LATENT_CACHE_DIR", str(tmp_path))
+    spec = encoders.get_spec(encoders.DEFAULT_MODEL)
+    with caplog.at_level(logging.WARNING, logger="core.models.sbert"):
+        enc = sbert.SentenceTransformerEncoder(spec, encoders.resolve_source(spec), precision="float32")
+    assert enc.runtime == "torch" and "exporter exploded" in caplog.text
+    assert enc.encode(["still works"]).shape == (1, 384)

@@ -1,0 +1,100 @@
+"""`python -m core build | validate | directions`: rebuild and check a direction, validate it against human
+ratings, list the data sets."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from core.cli.common import CliError, add_model_option, exit_status
+from core.directions import datasets as dsets
+from core.io import inputs
+
+
+def _method_names() -> list[str]:
+    from core.directions.methods import METHODS
+
+    return list(METHODS)
+
+
+def add_commands(sub) -> None:
+    b = sub.add_parser("build", help="rebuild a direction and print its quality report")
+    b.add_argument("name", help="direction name (a file in directions/)")
+    b.add_argument("--method", help="build method to evaluate: " + ", ".join(_method_names()))
+    b.add_argument("--save", action="store_true", help="record --method in the data set file")
+    add_model_option(b)
+    b.add_argument("--permutations", type=int, default=100, help="shuffled-label directions for the p-value")
+    b.set_defaults(run=cmd_build)
+    v = sub.add_parser("validate", help="correlate a direction's scores with human ratings")
+    v.add_argument("name", help="direction name")
+    v.add_argument("--input", required=True, help=".csv, .tsv or .parquet file with texts and ratings")
+    v.add_argument("--column", required=True, help="the text column")
+    v.add_argument("--rating", required=True, help="the numeric rating column")
+    add_model_option(v)
+    v.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for the intervals")
+    v.set_defaults(run=cmd_validate)
+    d = sub.add_parser("directions", help="list the direction data sets and their poles")
+    d.add_argument("--model", default=None, help=argparse.SUPPRESS)
+    d.set_defaults(run=cmd_directions)
+
+
+def cmd_build(args) -> int:
+    from core.directions.quality import direction_report, wrong_side
+    from core.store.embedder import get_embedder
+
+    ds = dsets.get_dataset(args.name)
+    if args.method:
+        if args.method not in _method_names():
+            raise CliError(f"unknown method {args.method!r}; known: {', '.join(_method_names())}", 2)
+        ds = ds.with_changes(method=args.method)
+    embedder = get_embedder(args.model)
+    with exit_status(1):  # the data set is fine as a file but cannot be built this way
+        report = direction_report(ds, embedder, n_perm=max(0, args.permutations))
+    print(report.to_text())
+    for r in wrong_side(report.scores).itertuples():
+        print(f"  wrong side ({r.pole}, held-out score {r.heldout:+.2f}): {r.text}")
+    if args.save and args.method:
+        from core.directions.saving import save_dataset
+
+        save_dataset(ds, dsets.get_dataset(args.name).file_hash)
+        print(f"saved method {args.method} in {args.name}{dsets.SUFFIX}")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from core.directions.build import build_direction
+    from core.directions.validation import correlate, ratings_from_table
+    from core.store.embedder import get_embedder
+
+    ds = dsets.get_dataset(args.name)
+    path = Path(args.input)
+    if not path.is_file():
+        raise CliError(f"input file not found: {args.input}", 2)
+    table = inputs.read_table(path.name, path.read_bytes())
+    texts, ratings, notes = ratings_from_table(table, args.column, args.rating)
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+    embedder = get_embedder(args.model)
+    direction = build_direction(ds, embedder)
+    scores = direction.score(embedder.embed(texts))
+    with exit_status(1):  # the ratings were read; too few of them to correlate
+        result = correlate(scores, ratings, n_boot=max(10, args.bootstrap))
+    print(f"{ds.name} ({ds.negative_label} → {ds.positive_label}) against {args.rating} in {path.name}:")
+    print(result.to_text())
+    return 0
+
+
+def cmd_directions(args) -> int:
+    found, errors = dsets.load_all()
+    rows = [
+        {"name": d.name, "title": d.title, "negative": d.negative_label, "positive": d.positive_label,
+         "examples": f"{len(d.negative)}/{len(d.positive)}", "method": d.method}
+        for d in found.values()
+    ]
+    if rows:
+        print(pd.DataFrame(rows).to_string(index=False))
+    for message in errors.values():
+        print(f"warning: skipped {message}", file=sys.stderr)
+    return 0

@@ -1,0 +1,98 @@
+"""`python -m core score`: score a file (or standard input) on directions, on the local or the Ray engine."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from core.cli.common import CliError, add_model_option
+from core.directions import datasets as dsets
+from core.engines.job import DEFAULT_CHUNK, Job
+from core.io import inputs
+
+
+def add_commands(sub) -> None:
+    s = sub.add_parser("score", help="score texts on directions; writes text + one column per direction")
+    s.add_argument("--input", required=True, help=".txt (one text per line), .csv, .tsv, .parquet, or - for stdin")
+    s.add_argument("--column", help="the text column of a CSV/TSV/Parquet input (default: the most text-like)")
+    s.add_argument("--format", choices=["txt", "csv", "tsv", "parquet"],
+                   help="input format, when the suffix does not say (stdin is txt)")
+    s.add_argument("--directions", help="comma-separated direction names (default: all)")
+    add_model_option(s)
+    s.add_argument("--output", help="output file: .csv, .tsv or .parquet (default: CSV to standard output)")
+    s.add_argument("--raw", action="store_true", help="add <direction>_raw columns with the uncalibrated projection")
+    s.add_argument("--quiet", action="store_true", help="no progress on standard error")
+    s.add_argument("--chunk-size", type=int, default=DEFAULT_CHUNK,
+                   help="rows per chunk (memory stays bounded by it)")
+    s.add_argument("--engine", choices=["local", "ray"], default="local",
+                   help="local (default) or ray: Ray Data actors that each load the model once")
+    s.add_argument("--workers", type=int, default=2, help="Ray actors (with --engine ray)")
+    s.set_defaults(run=cmd_score)
+
+
+def pick_directions(spec: str | None) -> list[dsets.DirectionDataset]:
+    """The data sets named in a comma-separated list (all of them when it is empty)."""
+    found, errors = dsets.load_all()
+    for message in errors.values():
+        print(f"warning: skipped {message}", file=sys.stderr)
+    if not spec:
+        if not found:
+            raise CliError("no direction data sets found in directions/")
+        return list(found.values())
+    names = [n.strip() for n in spec.split(",") if n.strip()]
+    unknown = [n for n in names if n not in found]
+    if unknown or not names:
+        what = ", ".join(unknown) if unknown else repr(spec)
+        raise CliError(f"unknown direction(s): {what}; known: {', '.join(found)}", 2)
+    return [found[n] for n in names]
+
+
+def _input_format(args) -> str:
+    if args.input == "-":
+        fmt = args.format or ("csv" if args.column else "txt")
+    else:
+        path = Path(args.input)
+        if not path.is_file():
+            raise CliError(f"input file not found: {args.input}", 2)
+        fmt = args.format or path.suffix.lower().lstrip(".")
+    if f".{fmt}" not in inputs.SUFFIXES:
+        raise CliError(f"cannot read {args.input}: use .txt, .csv, .tsv or .parquet (or --format)", 2)
+    if fmt == "txt" and args.column:
+        raise CliError("--column applies to CSV, TSV or Parquet input, not .txt", 2)
+    return fmt
+
+
+def _progress(quiet: bool):
+    if quiet or not sys.stderr.isatty():
+        return None
+
+    def report(chunks: int, rows: int) -> None:
+        print(f"\rscored {rows:,} rows ({chunks} chunk{'s' * (chunks != 1)})", end="", file=sys.stderr, flush=True)
+
+    return report
+
+
+def cmd_score(args) -> int:
+    from core.store.embedder import get_embedder
+
+    if args.output and Path(args.output).suffix.lower() not in (".csv", ".tsv", ".parquet"):
+        raise CliError(f"cannot write {args.output}: use a .csv, .tsv or .parquet file name", 2)
+    if args.chunk_size < 1:
+        raise CliError("--chunk-size must be at least 1", 2)
+    if args.engine == "ray" and not args.output:
+        raise CliError("--engine ray needs --output (a .csv, .tsv or .parquet file)", 2)
+    fmt = _input_format(args)
+    chosen = pick_directions(args.directions)
+    get_embedder(args.model)  # fail early, with the model's own message, before reading the input
+    job = Job(args.input, fmt, args.column, chosen, args.model, raw=args.raw, chunk_size=args.chunk_size)
+    progress = _progress(args.quiet)
+    if args.engine == "ray":
+        from core.engines import ray as ray_engine
+
+        ray_engine.run(job, args.output, workers=args.workers, progress=progress)
+    else:
+        from core.engines import batch
+
+        batch.run(job, args.output, progress=progress)
+    for note in job.notes:
+        print(f"note: {note}", file=sys.stderr)
+    return 0

@@ -1,0 +1,123 @@
+"""ONNX Runtime for sentence-transformers models: export the transformer once, run it without torch.
+
+Only plain Transformer -> Pooling (-> Normalize) models with mean or CLS pooling qualify (`pooling_mode`);
+the export goes to the cache folder atomically, and `OnnxRunner` tokenises with the model's own
+tokenizer.json and pools as the model does. The caller (core.models.sbert) checks that the result
+matches PyTorch before trusting it. onnxruntime and tokenizers are imported only when a runner is made.
+"""
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from core.files import atomic_path
+from core.vectors import unit_rows
+
+BATCH = 64
+POOLING_MODES = {"pooling_mode_mean_tokens": "mean", "pooling_mode_cls_token": "cls"}
+
+
+def onnxruntime_available() -> bool:
+    try:
+        import onnxruntime  # noqa: F401
+
+        return True
+    except ImportError:
+        return False
+
+
+def pooling_mode(path: Path) -> str | None:
+    """'mean' or 'cls' for a plain Transformer -> Pooling (-> Normalize) model folder; None otherwise."""
+    try:
+        modules = json.loads((Path(path) / "modules.json").read_text(encoding="utf-8"))
+        kinds = [m["type"].rsplit(".", 1)[-1] for m in modules]
+        if kinds not in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"]):
+            return None
+        pool_dir = Path(path) / next(m["path"] for m in modules if m["type"].endswith("Pooling"))
+        cfg = json.loads((pool_dir / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, StopIteration):
+        return None
+    modes = [k for k, v in cfg.items() if k.startswith("pooling_mode") and v]
+    return POOLING_MODES.get(modes[0]) if len(modes) == 1 else None
+
+
+def _threads() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+class OnnxRunner:
+    """A transformer exported to ONNX, run by ONNX Runtime, with the model's own tokenizer and pooling."""
+
+    def __init__(self, model_dir: Path, onnx_path: Path, max_length: int, pooling: str):
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.tokenizer = Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json"))
+        self.tokenizer.enable_truncation(max_length=max_length)
+        self.tokenizer.no_padding()
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.intra_op_num_threads = _threads()
+        self.session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+        self.inputs = [i.name for i in self.session.get_inputs()]
+        self.pooling = pooling
+
+    def encode(self, texts: list[str], batch_size: int = BATCH) -> np.ndarray:
+        encodings = self.tokenizer.encode_batch(list(texts))
+        order = np.argsort([len(e.ids) for e in encodings], kind="stable")
+        out = np.zeros((len(texts), 0), np.float32)
+        for start in range(0, len(order), batch_size):
+            idx = order[start : start + batch_size]
+            width = max(len(encodings[i].ids) for i in idx)
+            ids = np.zeros((len(idx), width), np.int64)
+            mask = np.zeros((len(idx), width), np.int64)
+            types = np.zeros((len(idx), width), np.int64)
+            for r, i in enumerate(idx):
+                e = encodings[i]
+                ids[r, : len(e.ids)] = e.ids
+                mask[r, : len(e.ids)] = 1
+                types[r, : len(e.ids)] = e.type_ids
+            feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+            hidden = self.session.run(None, {k: feed[k] for k in self.inputs})[0]
+            if self.pooling == "cls":
+                pooled = hidden[:, 0]
+            else:
+                m = mask[..., None].astype(np.float32)
+                pooled = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
+            if out.shape[1] == 0:
+                out = np.zeros((len(texts), pooled.shape[1]), np.float32)
+            out[idx] = pooled
+        return unit_rows(out)
+
+
+def export_onnx(model, onnx_path: Path) -> None:
+    """Export the Hugging Face transformer inside a SentenceTransformer to ONNX (atomically)."""
+    import torch
+
+    transformer = model[0].auto_model.float().eval()
+
+    class Wrapped(torch.nn.Module):
+        def __init__(self, inner):
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.inner(input_ids=input_ids, attention_mask=attention_mask,
+                              token_type_ids=token_type_ids).last_hidden_state
+
+    sample = torch.ones((2, 8), dtype=torch.long)
+    names = ("input_ids", "attention_mask", "token_type_ids")
+    with atomic_path(Path(onnx_path)) as tmp, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            Wrapped(transformer), (sample, sample, torch.zeros_like(sample)), str(tmp),
+            input_names=list(names), output_names=["hidden"],
+            dynamic_axes={n: {0: "batch", 1: "tokens"} for n in (*names, "hidden")},
+            opset_version=17, dynamo=False,
+        )
