@@ -1,15 +1,10 @@
 """Latent lab: take a text's embedding, change it, and read back what the changed vector means."""
-import hashlib
-
-import numpy as np
-import pandas as pd
 import streamlit as st
 
-from core.latent import adapters, decoders
 from core import ui
-from core.models import bottleneck, registry as encoders, tfidf
+from core.latent import lab
 from core.latent import trail as trails
-from core.store.embedder import get_embedder
+from core.ui import lab_moves, lab_readback, lab_trail
 
 ui.setup("Latent lab", ":material/science:")
 st.title("Latent lab")
@@ -21,76 +16,10 @@ DEFAULT_B = "The hikers reached the summit just before the storm rolled in."
 st.session_state.setdefault("lab_a", DEFAULT_A)
 st.session_state.setdefault("lab_b", DEFAULT_B)
 
-
-def keep_move() -> None:
-    """Add the previewed move to the trail (a button callback, so the page redraws from the new point)."""
-    preview, trail = st.session_state.get("lab_preview"), st.session_state.get("lab_trail")
-    if preview is None or trail is None:
-        return
-    try:
-        st.session_state["lab_trail"] = trails.apply(
-            trail, preview["op"], preview["params"], chosen=st.session_state.get("lab_continue"),
-            outputs=(preview["labels"], preview["outputs"]))
-    except trails.TrailError as exc:
-        st.session_state["lab_message"] = str(exc)
-
-
-def undo_move() -> None:
-    if st.session_state.get("lab_trail") is not None:
-        st.session_state["lab_trail"] = trails.undo(st.session_state["lab_trail"])
-
-
-def import_trail() -> None:
-    upload = st.session_state.get("lab_import")
-    if upload is None:
-        return
-    try:
-        imported = trails.from_json(upload.getvalue())
-    except trails.TrailError as exc:
-        st.session_state["lab_message"] = f"{upload.name}: {exc}"
-        return
-    if imported.model not in encoders.model_names():
-        st.session_state["lab_message"] = (f"{upload.name} was made with model {imported.model!r}, which is not "
-                                           "registered here; add it on the Home page first.")
-        return
-    st.session_state.update(lab_trail=imported, lab_a=imported.start_text, model=imported.model, lab_imported=True)
-
-
-def generate(decoder, latents, n, temperature, seed):
-    """Generated texts for the points, on request, with progress; clicking Stop ends the run and keeps what
-    was made."""
-    key = hashlib.sha256(np.asarray(latents, np.float32).tobytes()
-                         + f"{decoder.name}|{n}|{temperature}|{seed}".encode()).hexdigest()
-    store = st.session_state.setdefault("lab_generated", {})
-    entry = store.get(key)
-    g1, g2 = st.columns([1, 4])
-    go = g1.button("Generate", key="lab_generate", type="primary", disabled=bool(entry and entry["done"]))
-    g2.button("Stop", key="lab_stop", help="Stop generating; the texts made so far stay.")
-    if go:
-        while len(store) >= 20:
-            store.pop(next(iter(store)))
-        entry = store[key] = {"texts": [], "done": False}
-        bar = st.progress(0.0, text="Generating…")
-        for done, total, texts in decoders.decode_steps(decoder, latents, n, temperature, seed, chunk=2):
-            entry["texts"] = texts
-            bar.progress(done / total, text=f"Generated texts for {done} of {total} points")
-        entry["done"] = True
-        bar.empty()
-    if entry is None:
-        st.info("Press Generate to decode these points (a few seconds per point on a CPU).")
-        return None
-    if not entry["done"]:
-        st.warning(f"Stopped after {len(entry['texts'])} of {len(latents)} points; press Generate to start again.")
-    return entry["texts"]
-
-
 model = ui.model_picker()
 found, errors = ui.load_datasets()
 ui.show_dataset_errors(errors)
-if message := st.session_state.pop("lab_message", None):
-    st.error(ui.escape_md(message), icon=":material/error:")
-if st.session_state.pop("lab_imported", False):
-    st.success("Trail imported; it continues from its last step.", icon=":material/check:")
+lab_trail.show_messages()
 
 c1, c2 = st.columns(2)
 a = c1.text_area("Start text (A)", key="lab_a", height=80).strip()
@@ -100,188 +29,32 @@ if not a:
     st.stop()
 embedder = ui.embedder_or_stop(model)
 vectors = ui.embed(embedder, [a] + ([b] if b else []))
-vb = vectors[1] if b else None
-
-trail = st.session_state.get("lab_trail")
-if trail is None or trail.model != model or trail.start_text != a or trail.dim != embedder.dim:
-    trail = st.session_state["lab_trail"] = trails.start(model, a, vectors[0])
+trail = lab_trail.current_trail(model, a, vectors[0], embedder.dim)
 
 # ---------------------------------------------------------------- the move
 st.subheader("Move")
 st.caption(f"From: {ui.escape_md(trail.current_label)}")
-op = st.radio("Move", list(trails.OPS), key="lab_op", format_func=trails.OPS.get, horizontal=True,
-              label_visibility="collapsed")
-names = list(found)
-scored = ui.direction_picker(found, key="lab_directions",
-                              default=[n for n in ("length", "sentiment", "formality") if n in found])
-params, operands, steer_ds = {}, {}, None
-m1, m2, m3 = st.columns(3)
-if op == "steer":
-    if not names:
-        st.warning("Steering needs a direction; no direction data sets were found.")
-        st.stop()
-    steer_name = m1.selectbox("Direction", names, key="lab_direction",
-                              index=names.index("length") if "length" in names else 0,
-                              format_func=lambda n: f"{found[n].title} ({found[n].negative_label} → "
-                                                    f"{found[n].positive_label})")
-    steer_ds = found[steer_name]
-    lo, hi = m2.slider("Amounts, in calibrated units (1 = the distance from the midpoint to a pole)", -3.0, 3.0,
-                       (-1.5, 1.5), 0.25, key="lab_amounts")
-    points = m3.slider("Points", 2, 9, 5, key="lab_points")
-    params = {"direction": steer_name, "amounts": [round(float(x), 4) for x in np.linspace(lo, hi, points)]}
-elif op == "blur":
-    params = {"radius": m1.slider("Radius", 0.0, 1.5, 0.4, 0.05, key="lab_radius"),
-              "count": m2.slider("Points", 1, 12, 6, key="lab_count"),
-              "seed": int(m3.number_input("Seed", 0, 1_000_000, 0, key="lab_blur_seed"))}
-elif vb is None:
-    st.info("Enter a second text (B) for this move.")
-    st.stop()
-elif op == "splice":
-    params = {"k": m1.slider("Dimensions kept from the current point (the rest come from B)", 0, embedder.dim,
-                             embedder.dim // 2, key="lab_k"), "with": b}
-    operands = {"other": vb}
-elif op == "interpolate":
-    params = {"method": m1.radio("Path", ["slerp", "lerp"], key="lab_method", horizontal=True,
-                                 help="slerp follows the sphere; lerp the straight line, renormalised"),
-              "steps": m2.slider("Points", 3, 11, 5, key="lab_steps"), "to": b}
-    operands = {"other": vb}
-else:
-    weight = m1.slider("Weight of B", -2.0, 2.0, 1.0, 0.1, key="lab_weight")
-    c_text = m2.text_input("Subtract a text C (optional)", key="lab_c").strip()
-    c_weight = m3.slider("Weight of C", 0.0, 2.0, 1.0, 0.1, key="lab_c_weight")
-    terms, vecs = [{"weight": weight, "label": "B", "text": b}], [vb]
-    if c_text:
-        terms.append({"weight": -c_weight, "label": "C", "text": c_text})
-        vecs.append(ui.embed(embedder, [c_text])[0])
-    params, operands = {"terms": terms}, {"terms": vecs}
-
-chosen = list({d.name: d for d in [*scored, *([steer_ds] if steer_ds else [])]}.values())
+move = lab_moves.move_controls(found, embedder, b, vectors[1] if b else None)
+chosen = lab.chosen_datasets(move.scored, move.steer)
 directions = ui.directions_for(embedder, chosen, library=found) if chosen else []
-by_name = {d.name: d for d in directions}
-if steer_ds is not None:
-    params["scale"] = round(float(by_name[steer_ds.name].half_span), 6)
-    operands["direction"] = by_name[steer_ds.name].vector
+params, operands = move.params, move.operands
+if move.steer is not None:
+    built = next(d for d in directions if d.name == move.steer.name)
+    params, operands = lab.with_steer_direction(params, operands, built)
 try:
-    labels, latents = trails.run(op, trail.current, params, operands)
+    labels, latents = trails.run(move.op, trail.current, params, operands)
 except trails.TrailError as exc:
-    st.error(str(exc), icon=":material/error:")
+    ui.error(exc)
     st.stop()
-st.session_state["lab_preview"] = {"op": op, "params": params, "labels": labels, "outputs": latents}
-score_cols = {d.name: st.column_config.NumberColumn(d.title, format="%.2f") for d in directions}
-points = decoders.points_frame(labels, latents, trail.start, directions)
-st.dataframe(points, hide_index=True, width="stretch",
-             column_config={"similarity to start": st.column_config.NumberColumn(format="%.3f"), **score_cols})
-ui.download_table(points, "latent-points", key="lab_points_download")
+st.session_state["lab_preview"] = {"op": move.op, "params": params, "labels": labels, "outputs": latents}
+lab_readback.points_table(labels, latents, trail.start, directions)
 
 # ---------------------------------------------------------------- read back
 st.subheader("Read back")
-modes = {"nearest": "Nearest texts in a reference corpus", "generate": "Generate with bottleneck-T5",
-         "adapter": "Through an adapter into another model"}
-mode = st.radio("Decoder", list(modes), key="lab_decoder", format_func=modes.get, horizontal=True)
-r1, r2, r3 = st.columns(3)
-n = r1.slider("Texts per point", 1, 5, 2, key="lab_n")
-temperature = r2.slider("Temperature", 0.0, 1.5, 0.0, 0.05, key="lab_temperature",
-                        help="0: the nearest (or most likely) texts; higher: more varied samples")
-seed = int(r3.number_input("Seed", 0, 1_000_000, 0, key="lab_seed"))
-decoder = None
-if mode in ("nearest", "adapter"):
-    reference = ui.reference_choice(key="lab_reference")
-if mode == "nearest":
-    decoder = decoders.RetrievalDecoder(reference.texts, ui.embed_corpus(embedder, reference),
-                                        name=f"nearest texts in {reference.name}")
-elif mode == "generate":
-    if isinstance(getattr(embedder.encoder, "autoencoder", None), bottleneck.BottleneckAutoencoder):
-        decoder = bottleneck.BottleneckDecoder(embedder.encoder.autoencoder, model)
-        st.caption(f"{model}: revision {embedder.encoder.revision}, running the code that ships with the model "
-                   "(opted in in models.yaml).")
-    else:
-        st.info("Generation needs a bottleneck-T5 model: pick one in the sidebar (texts are then embedded in its "
-                "space), or read back through an adapter into one.", icon=":material/info:")
-        for name in bottleneck.bottleneck_models():
-            status = bottleneck.availability(name)
-            with st.expander(f"{name}: {'ready' if status is None else 'not ready'}"):
-                st.markdown(status or "Ready: pick it in the sidebar.")
-else:
-    others = [m for m in encoders.model_names() if m != model]
-    target = st.selectbox("Into model", others, key="lab_target",
-                          index=others.index(tfidf.TFIDF_NAME) if tfidf.TFIDF_NAME in others else 0)
-    try:
-        target_embedder = get_embedder(target)
-    except encoders.ModelError as exc:
-        st.warning(str(exc), icon=":material/warning:")
-        target_embedder = None
-    if target_embedder is not None:
-        methods = ["ridge"] + (["procrustes"] if target_embedder.dim == embedder.dim else [])
-        method = st.radio("Fit by", methods, key="lab_adapter_method", horizontal=True,
-                          help="Procrustes (a rotation) needs spaces of equal dimension.")
-        upload = st.file_uploader("Or use a saved adapter (.npz)", type=["npz"], key="lab_adapter_file")
-        adapter = None
-        if upload is not None:
-            try:
-                adapter = adapters.load(upload.getvalue(), upload.name)
-                if (adapter.source_dim, adapter.target_dim) != (embedder.dim, target_embedder.dim):
-                    raise adapters.AdapterError(
-                        f"Incompatible dimensions: {upload.name} maps {adapter.source_dim} → {adapter.target_dim} "
-                        f"dimensions, but {model} → {target} needs {embedder.dim} → {target_embedder.dim}.")
-            except adapters.AdapterError as exc:
-                st.error(ui.escape_md(str(exc)), icon=":material/error:")
-                adapter = None
-        if adapter is None:
-            sample = ui.sample_corpus()
-            ui.embed_corpus(embedder, sample)
-            ui.embed_corpus(target_embedder, sample)
-            adapter = adapters.between(embedder, target_embedder, sample, method=method)
-        rep = adapter.report
-        if rep:
-            st.caption(f"Adapter {ui.escape_md(adapter.source)} → {ui.escape_md(adapter.target)} "
-                       f"({adapter.method}): held-out cosine "
-                       f"{rep['cosine']:.3f}, top-1 retrieval {rep['top1']:.1%} of {rep['n']} held-out texts "
-                       f"(chance {rep['chance']:.2%}).")
-        st.download_button("Download adapter (.npz)", adapters.to_bytes(adapter), key="lab_adapter_download",
-                           file_name=f"adapter-{model}-to-{target}.npz", mime="application/octet-stream")
-        if chosen:
-            theirs = ui.directions_for(target_embedder, chosen, library=found)
-            st.dataframe(pd.DataFrame(adapters.carried_agreement(adapter, directions, theirs)), hide_index=True,
-                         column_config={"cosine with the target's own": st.column_config.NumberColumn(format="%.3f")})
-            st.caption(f"Directions carried through the adapter, against the same directions built in {target}.")
-        if isinstance(getattr(target_embedder.encoder, "autoencoder", None), bottleneck.BottleneckAutoencoder):
-            inner = bottleneck.BottleneckDecoder(target_embedder.encoder.autoencoder, target)
-        else:
-            inner = decoders.RetrievalDecoder(reference.texts, ui.embed_corpus(target_embedder, reference),
-                                              name=f"nearest texts in {reference.name} ({target})")
-        decoder = decoders.AdaptedDecoder(adapter, inner)
-
+decoder, settings = lab_readback.readback_panel(model, embedder, found, chosen, directions)
 if decoder is not None:
-    try:
-        decoded = generate(decoder, latents, n, temperature, seed) if decoder.generative \
-            else decoder.decode(latents, n, temperature, seed)
-    except (decoders.DecodeError, ValueError) as exc:
-        st.error(str(exc), icon=":material/error:")
-        decoded = None
-    if decoded:
-        texts = [t for row in decoded for t in row]
-        grid = decoders.decoded_frame(labels, decoded, ui.embed(embedder, texts, "Embedding decoded texts"),
-                                      latents[:len(decoded)], trail.start, directions)
-        st.caption(f"Decoded with {ui.escape_md(decoder.name)}; similarities and scores are measured in {model}.")
-        st.dataframe(grid, hide_index=True, width="stretch", column_config={
-            "similarity to point": st.column_config.NumberColumn(format="%.3f"),
-            "similarity to start": st.column_config.NumberColumn(format="%.3f"), **score_cols})
-        ui.download_table(grid, "decoded", key="lab_decoded_download")
+    lab_readback.decoded_panel(decoder, labels, latents, settings, embedder, trail.start, directions)
 
 # ---------------------------------------------------------------- the trail
 st.subheader("Trail")
-st.caption("Each kept move continues from the output picked here; a new start text starts a new trail.")
-t1, t2, t3 = st.columns([3, 1, 1])
-t1.selectbox("Continue from", range(len(labels)), index=len(labels) - 1, key="lab_continue",
-             format_func=lambda i: labels[i])
-t2.button("Add to trail", key="lab_keep", on_click=keep_move, type="primary", icon=":material/add:")
-t3.button("Undo", key="lab_undo", on_click=undo_move, disabled=not trail.moves, icon=":material/undo:")
-steps = pd.DataFrame(trails.steps_table(trail))
-st.dataframe(steps, hide_index=True, width="stretch")
-ui.download_table(steps, "trail-steps", key="lab_steps_download")
-exported = trails.to_json(trail)
-st.download_button("Export the trail (JSON)", exported, file_name="latent-trail.json", mime="application/json",
-                   key="lab_export", icon=":material/download:")
-with st.expander("The trail as JSON"):
-    st.code(exported, language="json")
-st.file_uploader("Import a trail (JSON)", type=["json"], key="lab_import", on_change=import_trail)
+lab_trail.trail_panel(trail, labels)

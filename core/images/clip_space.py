@@ -1,5 +1,6 @@
-"""CLIP's joint space: interpolation paths, image-plus-text arithmetic, and directions from text poles or
-example images. The vector maths lives in core.latent.ops; image embeddings come from core.store.images.
+"""CLIP's joint space: interpolation paths, image-plus-text arithmetic, directions from text poles or
+example images, and images and texts as rows of one matrix to score. The vector maths lives in
+core.latent.ops; image embeddings come from core.store.images.
 """
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from core.directions.build import Direction, build_directions, direction_from_em
 from core.directions.datasets import DatasetError, DirectionDataset, validate
 from core.images.loading import LoadedImage
 from core.latent import ops as latent
-from core.models.registry import unit_rows
 from core.store.images import embed_images
+from core.vectors import unit_rows
 
 # ---------------------------------------------------------------- joint-space operations (math lives in core.latent)
 
@@ -101,3 +102,22 @@ def _dataset(name: str, negative: list[str], positive: list[str], negative_label
 def unit_images(model, images: list[LoadedImage]) -> np.ndarray:
     """Unit-length image embeddings, ready for `core.projection.score_frame` next to text embeddings."""
     return unit_rows(embed_images(model, images))
+
+
+def scoring_directions(embedder, model, poles: str, negative: list[LoadedImage] = (),
+                       positive: list[LoadedImage] = (), negative_label: str = "",
+                       positive_label: str = "") -> list[Direction]:
+    """The directions written as pole lines, plus one named "example-images" from the labelled example images
+    when both poles have some (blank labels read "negative examples" / "positive examples")."""
+    directions = text_directions(embedder, poles)
+    if negative and positive:
+        directions.append(image_direction(model, "example-images", list(negative), list(positive),
+                                          negative_label.strip() or "negative examples",
+                                          positive_label.strip() or "positive examples"))
+    return directions
+
+
+def images_and_texts(model, embedder, images: list[LoadedImage], texts: list[str]) -> tuple[list[str], np.ndarray]:
+    """Row labels ("image: <name>", then the texts) and their unit embeddings in the joint space, in that order."""
+    labels = [f"image: {im.name}" for im in images] + list(texts)
+    return labels, np.vstack([unit_images(model, images), embedder.embed(list(texts))])

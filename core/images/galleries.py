@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import logging
 import os
 import shutil
 import tempfile
@@ -23,10 +24,13 @@ from pathlib import Path
 import numpy as np
 
 from core import config
+from core.files import atomic_write_bytes, atomic_write_text, read_cached
 from core.images import loading as imgs
-from core.store.images import embed_images
 from core.images.clip_space import interpolation_path, mix
-from core.images.unclip import KARLO, STABLE
+from core.images.unclip_specs import KARLO, STABLE
+from core.store.images import embed_images
+
+log = logging.getLogger(__name__)
 
 FORMAT = "1"
 MAX_FRAMES = 64
@@ -145,6 +149,18 @@ def _valid_address(addr: str) -> bool:
     return isinstance(addr, str) and len(addr) == 32 and all(c in "0123456789abcdef" for c in addr)
 
 
+def _manifest_of(addr: str):
+    """A parser for the manifest of the gallery at `addr`: the manifest, or None when it does not fit."""
+
+    def parse(data: bytes) -> dict | None:
+        manifest = json.loads(data)
+        frames = manifest["frames"]
+        ok = manifest.get("address") == addr and frames and len(frames) == manifest.get("count")
+        return manifest if ok else None
+
+    return parse
+
+
 def open_gallery(addr: str, where: Path | None = None) -> Gallery | None:
     """The saved gallery at `addr`, or None if there is none; a damaged one is removed."""
     if not _valid_address(addr):
@@ -152,16 +168,16 @@ def open_gallery(addr: str, where: Path | None = None) -> Gallery | None:
     folder = Path(where or root()) / addr
     if not folder.is_dir():
         return None
+    manifest = read_cached(folder / MANIFEST, _manifest_of(addr))
     try:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        frames = manifest["frames"]
-        if manifest.get("address") != addr or not frames or len(frames) != manifest.get("count"):
-            raise ValueError("manifest does not match its folder")
-        pictures = [imgs.load_image((folder / name).read_bytes(), name).image for name in frames]
+        if manifest is None:
+            raise ValueError("no manifest that matches its folder")
+        pictures = [imgs.load_image((folder / name).read_bytes(), name).image for name in manifest["frames"]]
         for name in manifest.get("sources", []):
             if not (folder / name).is_file():
                 raise ValueError(f"missing {name}")
-    except (OSError, ValueError, KeyError, TypeError, imgs.ImageError):
+    except (OSError, ValueError, TypeError, imgs.ImageError) as exc:
+        log.info("gallery %s is damaged (%s); removing it, to be made again", folder, exc)
         shutil.rmtree(folder, ignore_errors=True)
         return None
     return Gallery(addr, manifest, pictures, folder)
@@ -180,21 +196,19 @@ def save_gallery(rec: dict, pictures: list, plan: Plan | None = None, extra: dic
         "labels": list(plan.labels) if plan else [], "recipe": rec,
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"), **(extra or {}),
     }
-    tmp = Path(tempfile.mkdtemp(prefix=f".{addr}.", dir=base))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{addr}.", dir=base))  # filled, then renamed into place whole
     try:
         for name, picture in zip(frames, pictures):
-            (tmp / name).write_bytes(imgs.png_bytes(picture))
+            atomic_write_bytes(tmp / name, imgs.png_bytes(picture))
         for name, src in zip(sources, plan.sources if plan else []):
-            (tmp / name).write_bytes(imgs.png_bytes(src.image))
-        with open(tmp / MANIFEST, "w", encoding="utf-8") as fh:
-            json.dump(manifest, fh, indent=2, ensure_ascii=False)
-            fh.flush()
-            os.fsync(fh.fileno())
+            atomic_write_bytes(tmp / name, imgs.png_bytes(src.image))
+        atomic_write_text(tmp / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False))
         if (base / addr).exists():
             open_gallery(addr, base)  # removes a damaged folder; a good one stays and wins below
         try:
             os.replace(tmp, base / addr)
         except OSError:  # another session saved the same gallery first: theirs is as good as ours
+            log.info("gallery %s was saved by another session first; keeping theirs", addr)
             shutil.rmtree(tmp, ignore_errors=True)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -215,8 +229,8 @@ def list_galleries(where: Path | None = None, limit: int = 50) -> list[dict]:
             found.append({"address": m["address"], "kind": m["recipe"]["kind"], "count": m["count"],
                           "created": m.get("created", ""), "first": (m.get("labels") or [""])[0],
                           "mtime": manifest.stat().st_mtime})
-        except (OSError, ValueError, KeyError, TypeError):
-            continue
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            log.info("skipping the gallery manifest %s (%s)", manifest, exc)
     found.sort(key=lambda g: g["mtime"], reverse=True)
     return found[:limit]
 

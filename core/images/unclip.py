@@ -6,69 +6,36 @@ Two kinds: Stable unCLIP (StableUnCLIPImg2ImgPipeline; embeddings passed as `ima
 (never downloads), on an explicit device and dtype: CUDA in float16 where present, else the CPU in
 float32. Generation reports every denoising step, can be stopped between steps, and uses one fixed seed
 for every image of a gallery, so a rerun reproduces it and interpolation frames share their noise.
+Which decoders exist, their status and time estimates are `core.images.unclip_specs`.
 Importing this module is light: torch and diffusers load with the first decoder.
 """
 from __future__ import annotations
 
 import hashlib
-import os
+import logging
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
 from core.errors import LatentError
-from core.models.registry import ModelError, ModelSpec, ModelUnavailable, folder_fingerprint, load_once, resolve_source
+from core.images.unclip_specs import (
+    DEFAULT_DECODER,
+    KARLO,
+    STABLE,
+    DecoderSpec,
+    choose_device,
+    estimate_seconds,
+    load,
+    register_spec,
+)
+from core.models.registry import ModelError, folder_fingerprint
 
-STABLE, KARLO = "stable-unclip", "karlo"
+log = logging.getLogger(__name__)
 Progress = Callable[[int, int, int, int], None]  # (image index, images, step done, steps per image)
-
-
-@dataclass(frozen=True)
-class DecoderSpec:
-    name: str
-    source: str
-    kind: str  # STABLE or KARLO
-    title: str
-    size_gb: float | None  # approximate download size, float32 safetensors
-    fetch: str  # the command that puts it in the Hugging Face cache
-    steps: int = 20  # default denoising steps
-    guidance: float = 10.0
-    super_res_steps: int = 7  # Karlo only
-    # rough time per denoising step at the native size: (CPU float32, CUDA float16), plus a fixed part per image
-    cpu_step_s: float = 6.0
-    gpu_step_s: float = 0.06
-    cpu_fixed_s: float = 20.0
-    gpu_fixed_s: float = 0.5
-    cpu_sr_step_s: float = 0.0
-    gpu_sr_step_s: float = 0.0
-    injected: bool = False
-
-
-DEFAULT_DECODER = "sd21-unclip-small"
-DECODERS = [
-    DecoderSpec(
-        name=DEFAULT_DECODER, source="stabilityai/stable-diffusion-2-1-unclip-small", kind=STABLE,
-        title="Stable unCLIP 2.1 small (reads CLIP ViT-L/14 image embeddings; 768 px)", size_gb=6.5,
-        fetch='hf download stabilityai/stable-diffusion-2-1-unclip-small --exclude "*.bin" --exclude "*.ckpt" '
-              '--exclude "*fp16*"',
-        steps=20, guidance=10.0, cpu_step_s=6.0, cpu_fixed_s=20.0,
-    ),
-    DecoderSpec(
-        name="karlo-image-variations", source="kakaobrain/karlo-v1-alpha-image-variations", kind=KARLO,
-        title="Karlo v1 alpha image variations (CLIP ViT-L/14; 64 px decoder, 256 px super-resolution)",
-        size_gb=10.0, fetch='hf download kakaobrain/karlo-v1-alpha-image-variations --exclude "*.ckpt"',
-        steps=25, guidance=8.0, super_res_steps=7, cpu_step_s=1.5, cpu_fixed_s=3.0, cpu_sr_step_s=4.0,
-        gpu_step_s=0.04, gpu_sr_step_s=0.08,
-    ),
-]
-
-_SPECS: dict[str, DecoderSpec] = {s.name: s for s in DECODERS}
-_LOADED: dict[str, "Decoder"] = {}
-_LOCK = threading.Lock()
 
 
 class Stopped(LatentError, RuntimeError):
@@ -79,39 +46,14 @@ class Stopped(LatentError, RuntimeError):
         self.images = list(images)
 
 
-# ---------------------------------------------------------------- registry
-
-def decoder_names() -> list[str]:
-    return list(_SPECS)
-
-
-def get_decoder_spec(name: str) -> DecoderSpec:
-    if name not in _SPECS:
-        raise ModelUnavailable(f"Unknown decoder {name!r}. Known decoders: {', '.join(_SPECS)}.")
-    return _SPECS[name]
-
-
 def register_pipeline(name: str, pipeline, title: str | None = None) -> "Decoder":
     """Serve a ready pipeline object under `name` in this process (plug-ins, tests, a notebook's own model)."""
     kind = _kind_of(pipeline)
     spec = DecoderSpec(name=name, source="(in memory)", kind=kind, title=title or f"{name} ({kind}, in memory)",
                        size_gb=None, fetch="(registered in this process)", injected=True)
     decoder = Decoder(spec, pipeline)
-    with _LOCK:
-        _SPECS[name] = spec
-        _LOADED[name] = decoder
+    register_spec(spec, decoder)
     return decoder
-
-
-def unregister(name: str) -> None:
-    """Forget a registered pipeline (built-in decoders stay listed, unloaded)."""
-    with _LOCK:
-        _LOADED.pop(name, None)
-        builtin = {s.name: s for s in DECODERS}
-        if name in builtin:
-            _SPECS[name] = builtin[name]
-        else:
-            _SPECS.pop(name, None)
 
 
 def _kind_of(pipeline) -> str:
@@ -124,88 +66,9 @@ def _kind_of(pipeline) -> str:
                      "(StableUnCLIPImg2ImgPipeline or UnCLIPImageVariationPipeline).")
 
 
-def _local_path(spec: DecoderSpec) -> Path:
-    try:
-        return resolve_source(ModelSpec(name=spec.name, source=spec.source, kind=spec.kind))
-    except ModelUnavailable:
-        raise ModelUnavailable(
-            f"Decoder {spec.name!r} ({spec.source}, about {spec.size_gb:g} GB) is not on this machine. "
-            f"Fetch it once where there is network access: `{spec.fetch}`."
-        ) from None
-
-
-def decoder_status(name: str) -> str:
-    """'loaded', 'ready' (files present) or the reason it cannot be used."""
-    if name in _LOADED:
-        return "loaded"
-    try:
-        _local_path(get_decoder_spec(name))
-        return "ready"
-    except ModelError as exc:
-        return str(exc)
-
-
-def loaded(name: str) -> "Decoder | None":
-    """The decoder if it is already in memory (nothing is loaded)."""
-    return _LOADED.get(name)
-
-
-def requirements(decoder: str, clip_model: str) -> list[dict]:
-    """The models the image galleries need, with their approximate sizes, status and fetch commands."""
-    from core.models import clip
-    from core.models import registry as encoders
-
-    rows = []
-    try:
-        spec = encoders.get_spec(clip_model)
-        default = spec.source == clip.CLIP_SOURCE
-        status = encoders.model_status(clip_model)
-        rows.append({"model": clip_model, "role": "CLIP encoder: embeds images and texts", "source": spec.source,
-                     "approx. size": f"{clip.CLIP_SIZE_GB:g} GB" if default else "?",
-                     "status": status if status in ("ready", "loaded") else "missing",
-                     "fetch command": clip.CLIP_FETCH if default else f"hf download {spec.source}"})
-    except encoders.ModelError as exc:
-        rows.append({"model": clip_model, "role": "CLIP encoder", "source": "", "approx. size": "?",
-                     "status": str(exc), "fetch command": ""})
-    d = get_decoder_spec(decoder)
-    status = decoder_status(decoder)
-    rows.append({"model": decoder, "role": "unCLIP decoder: embeddings to pictures", "source": d.source,
-                 "approx. size": f"{d.size_gb:g} GB" if d.size_gb else "?",
-                 "status": status if status in ("ready", "loaded") else "missing", "fetch command": d.fetch})
-    return rows
-
-
-def choose_device() -> tuple[str, str]:
-    """('cuda', 'float16') where a GPU is present, else ('cpu', 'float32'); LATENT_IMAGE_DEVICE=cpu forces the CPU."""
-    import torch
-
-    if os.environ.get("LATENT_IMAGE_DEVICE", "").lower() != "cpu" and torch.cuda.is_available():
-        return "cuda", "float16"
-    return "cpu", "float32"
-
-
 def get_decoder(name: str | None = None) -> "Decoder":
     """The process-wide decoder for `name`, loaded on first use."""
-    name = name or DEFAULT_DECODER
-    hit = _LOADED.get(name)
-    if hit is not None:
-        return hit
-    spec = get_decoder_spec(name)
-    return load_once(_LOADED, _LOCK, name, "Decoder", lambda: _local_path(spec),
-                     lambda path: Decoder(spec, _load_pipeline(spec, path), path=path))
-    spec = get_decoder_spec(name)
-    with _LOCK:
-        hit = _LOADED.get(name)
-        if hit is None:
-            path = _local_path(spec)
-            try:
-                hit = Decoder(spec, _load_pipeline(spec, path), path=path)
-            except ModelError:
-                raise
-            except Exception as exc:
-                raise ModelUnavailable(f"Decoder {name!r} could not be loaded from {path}: {exc}") from exc
-            _LOADED[name] = hit
-    return hit
+    return load(name or DEFAULT_DECODER, lambda spec, path: Decoder(spec, _load_pipeline(spec, path), path=path))
 
 
 def _load_pipeline(spec: DecoderSpec, path: Path):
@@ -215,6 +78,7 @@ def _load_pipeline(spec: DecoderSpec, path: Path):
 
     df_logging.set_verbosity_error()
     device, dtype = choose_device()
+    log.info("loading the unCLIP decoder %s from %s on %s in %s", spec.name, path, device, dtype)
     cls = StableUnCLIPImg2ImgPipeline if spec.kind == STABLE else UnCLIPImageVariationPipeline
     in_hub_cache = "snapshots" in path.parts
     # A folder someone registered must hold safetensors; a named hub model may fall back to its .bin files,
@@ -222,20 +86,6 @@ def _load_pipeline(spec: DecoderSpec, path: Path):
     pipe = cls.from_pretrained(str(path), dtype=getattr(torch, dtype), local_files_only=True,
                                use_safetensors=None if in_hub_cache else True)
     return pipe.to(device)
-
-
-# ---------------------------------------------------------------- time estimate
-
-def estimate_seconds(spec: DecoderSpec, steps: int, device: str, pixels_ratio: float = 1.0,
-                     measured_step_s: float | None = None) -> float:
-    """Seconds per image: measured on this machine when a gallery has run, else a rough prior."""
-    total = steps + (spec.super_res_steps if spec.kind == KARLO else 0)
-    if measured_step_s:
-        return measured_step_s * total
-    gpu = device.startswith("cuda")
-    step = (spec.gpu_step_s if gpu else spec.cpu_step_s) * pixels_ratio ** 1.2
-    sr = (spec.gpu_sr_step_s if gpu else spec.cpu_sr_step_s) * (spec.super_res_steps if spec.kind == KARLO else 0)
-    return (spec.gpu_fixed_s if gpu else spec.cpu_fixed_s) * pixels_ratio + step * steps + sr
 
 
 # ---------------------------------------------------------------- the decoder

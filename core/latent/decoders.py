@@ -6,10 +6,12 @@ A decoder turns latents (rows in one model's space) into texts:
 - `RetrievalDecoder`: the nearest texts of a reference corpus (works offline with any encoder). It answers
   "what existing text lies nearest to this point", not "what text would this point be".
 - `AdaptedDecoder`: maps latents into another model's space with a linear adapter, then decodes there.
-- Generative decoders (bottleneck-T5) live in `core.bottleneck`.
+- Generative decoders (bottleneck-T5) live in `core.latent.generation`; `core.latent.readback` picks one of
+  these for the Latent lab.
 
-`decode_steps` runs any decoder a few latents at a time, so a page can show progress and stop early, and
-`points_frame` / `decoded_frame` turn the results into tables (similarity to the start, direction scores).
+`decode_steps` / `decode_all` run any decoder a few latents at a time, so a page can show progress and stop
+early, and `points_frame` / `decoded_frame` turn the results into tables (similarity to the start, direction
+scores).
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import LatentError
+from core.vectors import top_k, unit_rows
 
 
 class DecodeError(LatentError, ValueError):
@@ -45,10 +48,10 @@ def as_latents(latents, dim: int, who: str = "this decoder") -> np.ndarray:
                           f"{dim}. Use the same model for both, or map one space into the other with an adapter.")
     if not np.isfinite(Z).all():
         raise DecodeError("The latents contain NaN or infinite values.")
-    norms = np.linalg.norm(Z, axis=1, keepdims=True)
-    if (norms == 0).any():
-        raise DecodeError("A latent is the zero vector, which points nowhere; it cannot be decoded.")
-    return Z / norms
+    try:
+        return unit_rows(Z, dtype=np.float64, allow_zero=False)
+    except ValueError:
+        raise DecodeError("A latent is the zero vector, which points nowhere; it cannot be decoded.") from None
 
 
 def _check_request(n: int, temperature: float) -> None:
@@ -85,10 +88,12 @@ class RetrievalDecoder:
         self.candidates = int(candidates)
 
     @classmethod
-    def from_corpus(cls, corpus, embedder, progress=None) -> "RetrievalDecoder":
+    def from_corpus(cls, corpus, embedder, progress=None, name: str | None = None) -> "RetrievalDecoder":
+        """The nearest texts of a corpus, embedded through the embedder's cache (and kept in memory)."""
         from core.io.corpus import embed_corpus
 
-        return cls(corpus.texts, embed_corpus(corpus, embedder, progress), name=f"nearest texts in {corpus.name}")
+        return cls(corpus.texts, embed_corpus(corpus, embedder, progress),
+                   name=name or f"nearest texts in {corpus.name}")
 
     def search(self, latents, n: int = 5, temperature: float = 0.0, seed: int = 0) -> list[list[tuple[str, float]]]:
         """For each latent, n (text, similarity) pairs, most similar first."""
@@ -100,14 +105,12 @@ class RetrievalDecoder:
         pool = n if temperature == 0 else min(total, max(self.candidates, 4 * n))
         rng = np.random.default_rng(seed)
         out = []
-        for row in sims:
-            top = np.argpartition(-row, pool - 1)[:pool]
-            top = top[np.argsort(-row[top], kind="stable")]
+        for top, near in zip(*top_k(sims, pool)):
             if temperature > 0:  # Gumbel top-k: n draws without replacement, p ∝ exp(similarity / temperature)
-                keys = row[top].astype(np.float64) / temperature + rng.gumbel(size=len(top))
-                picked = np.argpartition(-keys, n - 1)[:n]
-                top = top[np.sort(picked)]  # keep them nearest first
-            out.append([(self.texts[j], float(row[j])) for j in top])
+                keys = near.astype(np.float64) / temperature + rng.gumbel(size=len(top))
+                picked = np.sort(np.argpartition(-keys, n - 1)[:n])  # keep them nearest first
+                top, near = top[picked], near[picked]
+            out.append([(self.texts[j], float(s)) for j, s in zip(top, near)])
         return out
 
     def decode(self, latents, n: int = 1, temperature: float = 0.0, seed: int = 0) -> list[list[str]]:
@@ -150,12 +153,17 @@ def decode_steps(decoder: Decoder, latents, n: int = 1, temperature: float = 0.0
 
 
 def decode_all(decoder: Decoder, latents, n: int = 1, temperature: float = 0.0, seed: int = 0, chunk: int = 4,
-               progress=None, stop=None) -> tuple[list[list[str]], bool]:
+               progress=None, stop=None, partial: list | None = None) -> tuple[list[list[str]], bool]:
     """`decode_steps` to the end, calling progress(done, total); `stop` (a threading.Event or a callable)
-    ends it early. Returns (results, finished)."""
+    ends it early. Returns (results, finished).
+
+    `partial`, when given, is filled with the results so far before `progress` is called, so a caller
+    whose run is interrupted inside `progress` (a page's Stop button) keeps what was made."""
     results: list[list[str]] = []
     total = len(np.atleast_2d(latents))
     for done, total, results in decode_steps(decoder, latents, n, temperature, seed, chunk):
+        if partial is not None:
+            partial[:] = results
         if progress:
             progress(done, total)
         halted = stop.is_set() if hasattr(stop, "is_set") else bool(stop and stop())
@@ -173,8 +181,7 @@ def _scores(E: np.ndarray, directions) -> dict[str, np.ndarray]:
 def points_frame(labels: list[str], latents, start, directions) -> pd.DataFrame:
     """One row per point: its label, cosine with the start, and its calibrated score on each direction."""
     Z = as_latents(latents, len(np.asarray(start)), "the start's model").astype(np.float32)
-    s = np.asarray(start, dtype=np.float32)
-    frame = pd.DataFrame({"point": list(labels), "similarity to start": Z @ (s / np.linalg.norm(s))})
+    frame = pd.DataFrame({"point": list(labels), "similarity to start": Z @ unit_rows(start)})
     for name, score in _scores(Z, directions).items():
         frame[name] = score
     return frame
@@ -188,13 +195,13 @@ def decoded_frame(labels: list[str], decoded: list[list[str]], embeddings, laten
     texts = [t for row in decoded for t in row]
     E = np.asarray(embeddings, dtype=np.float32).reshape(len(texts), -1) if texts else np.zeros((0, Z.shape[1]))
     which = np.array([i for i, row in enumerate(decoded) for _ in row], dtype=int)
-    s = np.asarray(start, dtype=np.float32)
+    s = unit_rows(start)
     frame = pd.DataFrame({
         "point": [labels[i] for i in which],
         "rank": [r + 1 for row in decoded for r in range(len(row))],
         "text": texts,
         "similarity to point": np.sum(E * Z[which], axis=1) if texts else np.zeros(0),
-        "similarity to start": E @ (s / np.linalg.norm(s)) if texts else np.zeros(0),
+        "similarity to start": E @ s if texts else np.zeros(0),
     })
     for name, score in _scores(E, directions).items():
         frame[name] = score

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.vectors import unit_rows
+
 
 def _vec(v) -> np.ndarray:
     v = np.asarray(v, dtype=np.float64)
@@ -17,12 +19,8 @@ def _vec(v) -> np.ndarray:
 
 
 def normalize(v, norm: float = 1.0) -> np.ndarray:
-    """`v` (a vector or rows) rescaled to length `norm`."""
-    v = np.asarray(v, dtype=np.float64)
-    n = np.linalg.norm(v, axis=-1, keepdims=True)
-    if np.any(n == 0):
-        raise ValueError("cannot normalise a zero vector")
-    return v / n * norm
+    """`v` (a vector or rows) rescaled to length `norm`; ValueError for a zero vector."""
+    return unit_rows(v, dtype=np.float64, allow_zero=False) * norm
 
 
 def blur(v, radius: float, n: int, seed: int = 0, norm: float | None = 1.0) -> np.ndarray:
@@ -65,7 +63,7 @@ def slerp(a, b, steps: int, norm: float | None = None) -> np.ndarray:
     whole vectors. Norms are interpolated linearly unless `norm` fixes one."""
     a, b = _vec(a), _vec(b)
     na, nb = np.linalg.norm(a), np.linalg.norm(b)
-    ua, ub = a / na, b / nb
+    ua, ub = normalize(a), normalize(b)
     omega = float(np.arccos(np.clip(ua @ ub, -1.0, 1.0)))
     t = np.linspace(0.0, 1.0, steps)[:, None]
     if omega < 1e-7:

@@ -17,19 +17,24 @@ at a pinned commit, in `models.yaml`:
 
 One model object serves every session: `BottleneckAutoencoder` sets the perturbation only under its lock and
 restores the previous value when the call ends, whatever happens; sampling is seeded without touching the
-global random state. torch and transformers are imported only when a model loads.
+global random state. torch and transformers are imported only when a model loads. The Decoder over an
+autoencoder (generated texts for points) is `core.latent.generation.BottleneckDecoder`.
 """
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from core import config
-from core.models.registry import ModelSpec, ModelUnavailable, folder_fingerprint, register_backend
+from core.models import registry as encoders
+from core.models.registry import ModelSpec, ModelUnavailable
+from core.vectors import unit_rows
+
+log = logging.getLogger(__name__)
 
 KIND = "bottleneck-t5"
 SIZES = {"small": 512, "base": 768, "large": 1024, "xl": 2048}
@@ -49,36 +54,26 @@ SPECS = [
 
 # ---------------------------------------------------------------- opt-in and availability
 
-def _user_entry(name: str) -> dict:
-    """The raw models.yaml entry for `name` (core.encoders keeps only name/source/kind/description)."""
-    try:
-        data = yaml.safe_load(config.models_file().read_text(encoding="utf-8")) or {}
-        for entry in data.get("models", []) if isinstance(data, dict) else []:
-            if isinstance(entry, dict) and str(entry.get("name")) == name:
-                return entry
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError):
-        pass
-    return {}
-
-
 def options(spec: ModelSpec) -> dict:
     """The spec's options, overridden by `trust_remote_code` and `revision` from its models.yaml entry."""
-    entry = _user_entry(spec.name)
+    entry = encoders.user_entry(spec.name)
     return {**spec.options, **{k: entry[k] for k in ("trust_remote_code", "revision") if k in entry}}
 
 
-def _cached_revision(spec: ModelSpec) -> str | None:
+def _snapshot(source: str, revision: str | None = None) -> Path | None:
+    """The model's folder in the Hugging Face cache (never downloads), or None when it is not there."""
     try:
         from huggingface_hub import snapshot_download
 
-        return Path(snapshot_download(repo_id=spec.source, local_files_only=True)).name
-    except Exception:
+        return Path(snapshot_download(repo_id=source, revision=revision, local_files_only=True))
+    except (ImportError, OSError, ValueError):  # not in the cache (LocalEntryNotFoundError), or a bad repo id
         return None
 
 
 def opt_in_help(spec: ModelSpec) -> str:
     """What to add to models.yaml to allow this model's code to run, as markdown."""
-    have = _cached_revision(spec) if spec.source.count("/") == 1 else None
+    cached = _snapshot(spec.source) if spec.source.count("/") == 1 else None
+    have = cached.name if cached else None
     hint = (f" The copy in this machine's Hugging Face cache is at revision `{have}`; review its code "
             f"(the `*.py` files) before you pin it." if have and COMMIT_RE.match(have) else
             f" Fetch it on a machine with network access with `hf download {spec.source}`; the folder name under "
@@ -111,45 +106,38 @@ def weights_path(spec: ModelSpec, revision: str) -> Path:
             raise ModelUnavailable(f"Model {spec.name!r}: the folder {local} is revision {local.name}, "
                                    f"but {revision} is pinned.")
         return local
-    try:
-        from huggingface_hub import snapshot_download
-
-        return Path(snapshot_download(repo_id=spec.source, revision=revision, local_files_only=True))
-    except Exception:
+    folder = _snapshot(spec.source, revision)
+    if folder is None:
         raise ModelUnavailable(
             f"Model {spec.name!r} ({spec.source}) at revision {revision} is not on this machine. Fetch it once on a "
             f"machine with network access: `hf download {spec.source} --revision {revision}` (about "
             f"{_size_hint(spec)}), or copy the model folder here and give its path as `source`."
-        ) from None
+        )
+    return folder
 
 
 def _size_hint(spec: ModelSpec) -> str:
-    for size, gb in (("small", "0.3 GB"), ("base", "0.9 GB"), ("large", "3 GB"), ("xl", "11 GB")):
-        if f"-{size}-" in spec.source or spec.name.endswith(size):
-            return gb
-    return "a few GB"
+    sizes = {"small": "0.3 GB", "base": "0.9 GB", "large": "3 GB", "xl": "11 GB"}
+    return next((gb for size, gb in sizes.items() if f"-{size}-" in spec.source or spec.name.endswith(size)),
+                "a few GB")
 
 
 def availability(name: str) -> str | None:
     """None when `name` is a bottleneck model that can load here, else what is missing and how to get it."""
-    from core.models.registry import ModelError, get_spec, loaded_encoders
-
     try:
-        spec = get_spec(name)
+        spec = encoders.get_spec(name)
         if spec.kind != KIND:
             return f"Model {name!r} is not a bottleneck-T5 model (its kind is {spec.kind!r})."
-        if name in loaded_encoders():
+        if name in encoders.loaded_encoders():
             return None
         weights_path(spec, pinned_revision(spec))
         return None
-    except ModelError as exc:
+    except encoders.ModelError as exc:
         return str(exc)
 
 
 def bottleneck_models() -> list[str]:
-    from core.models.registry import registry
-
-    return [name for name, spec in registry().items() if spec.kind == KIND]
+    return [name for name, spec in encoders.registry().items() if spec.kind == KIND]
 
 
 # ---------------------------------------------------------------- the autoencoder
@@ -265,35 +253,16 @@ class BottleneckEncoder:
         self.revision = revision
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        from core.models.registry import unit_rows
-
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         return unit_rows(self.autoencoder.encode(list(texts)).numpy())
 
 
-class BottleneckDecoder:
-    """The Decoder protocol over a bottleneck autoencoder: generated texts, seeded."""
-
-    generative = True
-
-    def __init__(self, autoencoder: BottleneckAutoencoder, name: str = "bottleneck-T5", max_length: int | None = None):
-        self.autoencoder = autoencoder
-        self.dim = autoencoder.dim
-        self.name = f"{name} generation"
-        self.max_length = max_length
-
-    def decode(self, latents, n: int = 1, temperature: float = 1.0, seed: int = 0) -> list[list[str]]:
-        from core.latent.decoders import as_latents
-
-        Z = as_latents(latents, self.dim, self.name)
-        return self.autoencoder.generate_from_latent(Z, n, temperature, seed, self.max_length)
-
-
 # ---------------------------------------------------------------- loading
 
-def _load_autoencoder(path: Path) -> BottleneckAutoencoder:
-    """The checkpoint in `path`, with the code it ships (the caller checked the opt-in)."""
+def load_autoencoder(path: Path) -> BottleneckAutoencoder:
+    """The checkpoint in `path`, with the code it ships (the caller checked the opt-in; tests put a tiny
+    model in its place)."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -307,19 +276,10 @@ def load(spec: ModelSpec, path: Path) -> BottleneckEncoder:
     """The backend loader for kind "bottleneck-t5": refuses unless the user opted in at a pinned revision."""
     revision = pinned_revision(spec)
     folder = weights_path(spec, revision)
-    autoencoder = _load_autoencoder(folder)
-    identity = f"{spec.name}:{revision[:12]}:{folder_fingerprint(folder)}"
+    log.info("loading %s from %s at revision %s, running the code it ships (opted in)", spec.name, folder, revision)
+    autoencoder = load_autoencoder(folder)
+    identity = f"{spec.name}:{revision[:12]}:{encoders.folder_fingerprint(folder)}"
     return BottleneckEncoder(spec.name, autoencoder, identity, revision)
 
 
-def decoder_for(name: str) -> BottleneckDecoder:
-    """The generative decoder of a registered bottleneck model (loading it on first use)."""
-    from core.models.registry import get_encoder
-
-    enc = get_encoder(name)
-    if not isinstance(getattr(enc, "autoencoder", None), BottleneckAutoencoder):
-        raise ModelUnavailable(f"Model {name!r} is not a bottleneck-T5 model, so it cannot generate text.")
-    return BottleneckDecoder(enc.autoencoder, name)
-
-
-register_backend(KIND, load)
+encoders.register_backend(KIND, load)

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from core import config
-from core.files import atomic_write_bytes, atomic_write_text
+from core.files import read_cached, write_cached
 
 MEMORY_KEPT = 4096  # image embeddings kept in memory per model, besides the disk
 
@@ -30,16 +30,9 @@ class ImageEmbeddingCache:
         self._lock = threading.Lock()
         manifest = self.folder / "manifest.json"
         want = {"identity": identity, "dim": self.dim, "dtype": "float32", "format": "1"}
-        try:
-            ok = json.loads(manifest.read_text(encoding="utf-8")) == want
-        except (OSError, ValueError):
-            ok = False
-        if not ok:
+        if read_cached(manifest, lambda data: json.loads(data) == want or None) is None:
             shutil.rmtree(self.folder, ignore_errors=True)
-            try:
-                atomic_write_text(manifest, json.dumps(want))
-            except OSError:
-                pass  # an unwritable cache only costs time
+            write_cached(manifest, json.dumps(want).encode("utf-8"))  # an unwritable cache only costs time
 
     def get(self, key: str) -> np.ndarray | None:
         with self._lock:
@@ -47,23 +40,20 @@ class ImageEmbeddingCache:
         if hit is not None:
             return hit
         path = self.folder / f"{key}.f32"
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return None
-        vec = np.frombuffer(data, dtype=np.float32) if len(data) == self.dim * 4 else None
-        if vec is None or not np.isfinite(vec).all() or not vec.any():
-            path.unlink(missing_ok=True)
+        vec = read_cached(path, self._vector)
+        if vec is None:
+            path.unlink(missing_ok=True)  # a damaged entry is dropped, to be embedded again
             return None
         self._remember(key, vec)
         return vec
 
+    def _vector(self, data: bytes) -> np.ndarray | None:
+        vec = np.frombuffer(data, dtype=np.float32) if len(data) == self.dim * 4 else None
+        return vec if vec is not None and np.isfinite(vec).all() and vec.any() else None
+
     def put(self, key: str, vec: np.ndarray) -> None:
         vec = np.ascontiguousarray(vec, dtype=np.float32)
-        try:
-            atomic_write_bytes(self.folder / f"{key}.f32", vec.tobytes())
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+        write_cached(self.folder / f"{key}.f32", vec.tobytes())  # a cache that cannot be written only costs time
         self._remember(key, vec)
 
     def _remember(self, key: str, vec: np.ndarray) -> None:
@@ -77,7 +67,8 @@ _CACHES: dict[tuple[str, str], ImageEmbeddingCache] = {}
 _CACHE_LOCK = threading.Lock()
 
 
-def _cache_for(model) -> ImageEmbeddingCache:
+def cache_for(model) -> ImageEmbeddingCache:
+    """The process-wide image embedding cache of a CLIP model (in the current cache folder)."""
     key = (model.identity, str(config.cache_dir()))
     with _CACHE_LOCK:
         if key not in _CACHES:
@@ -85,9 +76,15 @@ def _cache_for(model) -> ImageEmbeddingCache:
         return _CACHES[key]
 
 
+def clear_memory() -> None:
+    """Forget the caches held in memory (as a new process would); what is on disk stays."""
+    with _CACHE_LOCK:
+        _CACHES.clear()
+
+
 def embed_images(model, images: list) -> np.ndarray:
     """(N, dim) raw CLIP image embeddings, served from the disk cache when the same bytes were seen before."""
-    cache = _cache_for(model)
+    cache = cache_for(model)
     out = np.zeros((len(images), model.dim), dtype=np.float32)
     todo = []
     for i, item in enumerate(images):

@@ -8,9 +8,9 @@ import zipfile
 import numpy as np
 import pytest
 
-from core.images import galleries, loading as imgs
-from tests.models.test_clip import DIM, one_thread, picture, tiny_clip  # noqa: F401
-from tests.images.test_unclip import BUILDERS, registered  # noqa: F401
+from core.images import galleries
+from core.images import loading as imgs
+from tests.fixtures.tiny_models import DIM, PIPELINES, picture
 
 
 @pytest.fixture
@@ -18,7 +18,7 @@ def store(tmp_path):
     return tmp_path / "galleries"
 
 
-def test_interpolation_plan_runs_through_every_image(tiny_clip):  # noqa: F811
+def test_interpolation_plan_runs_through_every_image(tiny_clip):
     from core.store.images import embed_images
 
     pics = [picture((220, 20, 20)), picture((20, 20, 220)), picture((20, 200, 20))]
@@ -35,10 +35,10 @@ def test_interpolation_plan_runs_through_every_image(tiny_clip):  # noqa: F811
         galleries.plan_interpolation(tiny_clip, pics, 40)
 
 
-def test_arithmetic_plan_ramps_from_the_image_to_the_edit(tiny_clip):  # noqa: F811
-    from core.store.images import embed_images
+def test_arithmetic_plan_ramps_from_the_image_to_the_edit(tiny_clip):
     from core.images.clip_space import mix
     from core.store.embedder import get_embedder
+    from core.store.images import embed_images
 
     embedder = get_embedder(tiny_clip.name)
     face, style = picture((200, 150, 120), "face"), picture((10, 10, 10), "style")
@@ -59,10 +59,10 @@ def test_arithmetic_plan_ramps_from_the_image_to_the_edit(tiny_clip):  # noqa: F
         galleries.plan_arithmetic(tiny_clip, face, [(1.0, "a dog")], 0, embedder=embedder)
 
 
-@pytest.mark.parametrize("name", list(BUILDERS))
-def test_two_step_gallery_end_to_end(tiny_clip, registered, store, name, monkeypatch):  # noqa: F811
+@pytest.mark.parametrize("name", list(PIPELINES))
+def test_two_step_gallery_end_to_end(tiny_clip, registered, store, name, monkeypatch):
     decoder = registered(name)
-    size = BUILDERS[name][1]
+    size = PIPELINES[name]
     pics = [picture((220, 20, 20), "red"), picture((20, 20, 220), "blue")]
     plan = galleries.plan_interpolation(tiny_clip, pics, 3)
     calls = []
@@ -100,7 +100,7 @@ def test_two_step_gallery_end_to_end(tiny_clip, registered, store, name, monkeyp
     assert [g["address"] for g in galleries.list_galleries(store)] == [gallery.address]
 
 
-def test_a_damaged_gallery_is_dropped_and_made_again(tiny_clip, registered, store):  # noqa: F811
+def test_a_damaged_gallery_is_dropped_and_made_again(tiny_clip, registered, store):
     decoder = registered("tiny-stable")
     plan = galleries.plan_interpolation(tiny_clip, [picture((1, 2, 3)), picture((200, 100, 0))], 2)
     gallery, _ = galleries.make_gallery(plan, tiny_clip, decoder, seed=1, steps=1, where=store)
@@ -112,7 +112,7 @@ def test_a_damaged_gallery_is_dropped_and_made_again(tiny_clip, registered, stor
     assert not reopened and len(again.images) == 2
 
 
-def test_a_stopped_gallery_is_not_saved(tiny_clip, registered, store):  # noqa: F811
+def test_a_stopped_gallery_is_not_saved(tiny_clip, registered, store):
     from core.images.unclip import Stopped
 
     decoder = registered("tiny-stable")

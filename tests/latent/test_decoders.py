@@ -4,10 +4,10 @@ import threading
 import numpy as np
 import pytest
 
+from core.directions.build import Direction
+from core.io.corpus import Corpus
 from core.latent import decoders
 from core.latent.adapters import Adapter
-from core.io.corpus import Corpus
-from core.directions.build import Direction
 from core.store.embedder import Embedder
 
 TEXTS = [
@@ -129,6 +129,23 @@ def test_decode_steps_reports_progress_and_can_stop():
     assert not finished and len(results) == 2 and seen == [2]
     results, finished = decoders.decode_all(CountingDecoder(), latents, chunk=2)
     assert finished and len(results) == 5
+
+
+def test_decode_all_fills_the_partial_list_before_each_progress_call():
+    """A page's Stop interrupts the run inside progress(): what was decoded by then is already kept."""
+    latents = np.eye(3)[[0, 1, 2, 0, 1]]
+    partial, seen = [], []
+
+    def progress(done, total):
+        seen.append((done, len(partial)))
+        if done == 4:
+            raise KeyboardInterrupt  # stands in for Streamlit stopping the script
+
+    with pytest.raises(KeyboardInterrupt):
+        decoders.decode_all(CountingDecoder(), latents, chunk=2, progress=progress, partial=partial)
+    assert seen == [(2, 2), (4, 4)] and partial[0] == ["seed 0 row 0"] and len(partial) == 4
+    results, finished = decoders.decode_all(CountingDecoder(), latents, chunk=2, partial=partial)
+    assert finished and partial == results and len(partial) == 5
 
 
 def test_points_and_decoded_frames_by_hand():

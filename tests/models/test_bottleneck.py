@@ -1,100 +1,28 @@
-"""The bottleneck-T5 wrapper on a tiny randomly initialised T5 with the checkpoints' calling convention:
-batching, seeding, locking and state restoration; the opt-in rules; the encoder and decoder registrations."""
+"""The bottleneck-T5 wrapper on a tiny randomly initialised T5 with the checkpoints' calling convention
+(tests/fixtures/tiny_models.py): batching, seeding, locking and state restoration; the opt-in rules; the encoder
+and decoder registrations."""
 import threading
-import time
 
 import numpy as np
 import pytest
 import torch
-from tokenizers import Tokenizer, models, pre_tokenizers, processors
-from transformers import PreTrainedTokenizerFast, T5Config, T5ForConditionalGeneration
-from transformers.modeling_outputs import BaseModelOutput
 
-from core.models import bottleneck, registry as encoders
 from core.latent.decoders import DecodeError
+from core.latent.generation import BottleneckDecoder, decoder_for
+from core.models import bottleneck
+from core.models import registry as encoders
 from core.models.registry import ModelSpec, ModelUnavailable
-
-WORDS = ("the a cat dog sat on mat ran far away . red blue big small house tree river boat sky sun moon rain "
-         "walked sang quietly loudly old new").split()
-D_MODEL = 16
-REV = "0123456789abcdef0123456789abcdef01234567"
-
-
-def tiny_tokenizer():
-    vocab = {"<pad>": 0, "</s>": 1, "<unk>": 2}
-    for w in WORDS:
-        vocab.setdefault(w, len(vocab))
-    tok = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
-    tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
-    tok.post_processor = processors.TemplateProcessing(single="$A </s>", special_tokens=[("</s>", 1)])
-    return PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", eos_token="</s>", unk_token="<unk>")
-
-
-class _BottleneckEncoder(torch.nn.Module):
-    """Mean-pools the T5 encoder into one unit vector, adds the owner's perturbation, and hands the decoder that
-    single vector at every position (a bottleneck)."""
-
-    def __init__(self, owner, inner):
-        super().__init__()
-        self.inner = inner
-        self._owner = [owner]  # not a submodule
-
-    def forward(self, input_ids=None, attention_mask=None, **kwargs):
-        owner = self._owner[0]
-        owner.active += 1
-        owner.max_active = max(owner.max_active, owner.active)
-        try:
-            if owner.delay:
-                time.sleep(owner.delay)
-            h = self.inner(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-            mask = attention_mask.unsqueeze(-1).to(h.dtype)
-            z = torch.nn.functional.normalize((h * mask).sum(1) / mask.sum(1), dim=-1)
-            p = getattr(owner, "perturb_vector", None)
-            if p is not None:
-                owner.seen.append(p.clone())
-                z = z + p
-            return BaseModelOutput(last_hidden_state=z.unsqueeze(1).expand(-1, h.shape[1], -1).contiguous())
-        finally:
-            owner.active -= 1
-
-
-class TinyBottleneckT5(T5ForConditionalGeneration):
-    """The checkpoints' convention: `encode_only=True` returns (embeddings,); `generate` reads `perturb_vector`."""
-
-    def __init__(self, config):
-        super().__init__(config)
-        self.readout = torch.nn.Linear(config.d_model, config.vocab_size, bias=False)  # makes the latent matter
-        self.perturb_vector = None
-        self.seen, self.active, self.max_active, self.delay, self.fail = [], 0, 0, 0.0, False
-
-    def get_encoder(self, *args, **kwargs):
-        return _BottleneckEncoder(self, self.encoder)
-
-    def forward(self, input_ids=None, attention_mask=None, encode_only=False, encoder_outputs=None, **kwargs):
-        if encode_only:
-            out = self.get_encoder()(input_ids=input_ids, attention_mask=attention_mask)
-            return (out.last_hidden_state[:, 0],)
-        out = super().forward(input_ids=input_ids, attention_mask=attention_mask, encoder_outputs=encoder_outputs,
-                              **kwargs)
-        out.logits = out.logits + 8.0 * self.readout(encoder_outputs[0][:, :1, :])
-        return out
-
-    def generate(self, *args, **kwargs):
-        if self.fail:
-            raise RuntimeError("generation failed")
-        return super().generate(*args, **kwargs)
-
-
-def tiny_model():
-    torch.manual_seed(0)
-    config = T5Config(vocab_size=len(WORDS) + 3, d_model=D_MODEL, d_ff=32, d_kv=8, num_layers=1,
-                      num_decoder_layers=1, num_heads=2, decoder_start_token_id=0, pad_token_id=0, eos_token_id=1)
-    return TinyBottleneckT5(config).eval()
+from tests.fixtures.tiny_models import (
+    D_MODEL,
+    REV,
+    bottleneck_model,
+    bottleneck_tokenizer,
+)
 
 
 @pytest.fixture(scope="module")
 def ae():
-    return bottleneck.BottleneckAutoencoder(tiny_model(), tiny_tokenizer(), max_length=12)
+    return bottleneck.BottleneckAutoencoder(bottleneck_model(), bottleneck_tokenizer(), max_length=12)
 
 
 def latents(k, seed=1):
@@ -124,7 +52,7 @@ def test_generation_is_batched_seeded_and_leaves_the_global_rng_alone(ae):
 
 
 def test_rows_stay_in_order_and_batch_size_splits_calls():
-    ae = bottleneck.BottleneckAutoencoder(tiny_model(), tiny_tokenizer(), max_length=10, batch_size=4)
+    ae = bottleneck.BottleneckAutoencoder(bottleneck_model(), bottleneck_tokenizer(), max_length=10, batch_size=4)
     Z = latents(6, seed=3)
     greedy = ae.generate_from_latent(Z, n=1, temperature=0.0)
     assert ae.generate_calls == 2  # 6 rows in batches of 4
@@ -164,7 +92,7 @@ def test_state_is_restored_after_success_failure_and_when_absent(ae):
 
 
 def test_concurrent_sessions_never_see_each_others_latents():
-    ae = bottleneck.BottleneckAutoencoder(tiny_model(), tiny_tokenizer(), max_length=8)
+    ae = bottleneck.BottleneckAutoencoder(bottleneck_model(), bottleneck_tokenizer(), max_length=8)
     Z = latents(4, seed=9)
     expected = [ae.generate_from_latent(z, n=2, temperature=0.0) for z in Z]
     ae.model.delay = 0.002  # widen the window in which a race would show
@@ -186,7 +114,7 @@ def test_concurrent_sessions_never_see_each_others_latents():
 
 
 def test_decoder_and_bad_latents(ae):
-    dec = bottleneck.BottleneckDecoder(ae, "tiny")
+    dec = BottleneckDecoder(ae, "tiny")
     assert dec.generative and dec.dim == D_MODEL
     out = dec.decode(latents(2), n=2, temperature=0.8, seed=1)
     assert out == dec.decode(latents(2), n=2, temperature=0.8, seed=1) and len(out) == 2
@@ -233,31 +161,19 @@ def test_opt_in_in_models_yaml_needs_a_commit_and_then_names_the_download(tmp_pa
         bottleneck.weights_path(ModelSpec("x", str(snapshot), bottleneck.KIND), REV)
 
 
-@pytest.fixture
-def tiny_registered(tmp_path, monkeypatch):
-    name = "tiny-bottleneck"
-    monkeypatch.setattr(bottleneck, "_load_autoencoder",
-                        lambda path: bottleneck.BottleneckAutoencoder(tiny_model(), tiny_tokenizer(), max_length=8))
-    encoders.register_spec(ModelSpec(name, str(tmp_path), bottleneck.KIND,
-                                     options={"trust_remote_code": True, "revision": REV}))
-    yield name
-    encoders._RUNTIME.pop(name, None)
-    encoders._LOADED.pop(name, None)
-
-
-def test_registered_as_an_encoder_and_a_decoder(tiny_registered):
+def test_registered_as_an_encoder_and_a_decoder(tiny_bottleneck):
     from core.store.embedder import get_embedder
 
-    enc = encoders.get_encoder(tiny_registered)
+    enc = encoders.get_encoder(tiny_bottleneck)
     assert isinstance(enc, bottleneck.BottleneckEncoder) and enc.dim == D_MODEL
-    assert enc.identity.startswith(f"{tiny_registered}:{REV[:12]}:") and enc.revision == REV
-    E = get_embedder(tiny_registered).embed(["the cat sat", "a dog ran", "the cat sat"])
+    assert enc.identity.startswith(f"{tiny_bottleneck}:{REV[:12]}:") and enc.revision == REV
+    E = get_embedder(tiny_bottleneck).embed(["the cat sat", "a dog ran", "the cat sat"])
     assert E.dtype == np.float32 and E.shape == (3, D_MODEL)
     np.testing.assert_allclose(np.linalg.norm(E, axis=1), 1.0, atol=1e-5)
     np.testing.assert_array_equal(E[0], E[2])
-    dec = bottleneck.decoder_for(tiny_registered)
+    dec = decoder_for(tiny_bottleneck)
     assert dec.decode(E[:2], n=2, temperature=0.0) == dec.decode(E[:2], n=2, temperature=0.0)
-    assert bottleneck.availability(tiny_registered) is None
-    assert tiny_registered in bottleneck.bottleneck_models()
+    assert bottleneck.availability(tiny_bottleneck) is None
+    assert tiny_bottleneck in bottleneck.bottleneck_models()
     with pytest.raises(ModelUnavailable, match="not a bottleneck-T5 model"):
-        bottleneck.decoder_for(encoders.DEFAULT_MODEL)
+        decoder_for(encoders.DEFAULT_MODEL)

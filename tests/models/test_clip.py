@@ -1,122 +1,17 @@
-"""The CLIP backend on a tiny random CLIP built here from a config (tokenizer from a vocabulary this test
-writes): texts and images in one space, image embeddings cached on disk, joint-space math and directions.
-
-The builders and fixtures here are shared by the other image tests (test_unclip, test_galleries,
-test_images_page)."""
+"""The CLIP backend on a tiny random CLIP (tests/fixtures/tiny_models.py): texts and images in one space,
+image embeddings cached on disk, joint-space math and directions."""
 from __future__ import annotations
-
-import functools
-import json
-import tempfile
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from core.models import clip
-from core.images import clip_space
-from core.store import images as image_store
-from core.models import registry as encoders
-from core.images import loading as imgs
-from core.models.registry import ModelSpec
 from core.explore.scores import score_frame
-
-TINY_CLIP = "tiny-clip"
-DIM = 32
-LETTERS = "abcdefghijklmnopqrstuvwxyz"
-
-
-def write_tokenizer_files(folder: Path) -> int:
-    """A byte-pair vocabulary of single letters and a few merges, as vocab.json and merges.txt."""
-    folder.mkdir(parents=True, exist_ok=True)
-    vocab = {"<|startoftext|>": 0, "<|endoftext|>": 1}
-    for ch in LETTERS:
-        vocab[ch] = len(vocab)
-    for ch in LETTERS:
-        vocab[ch + "</w>"] = len(vocab)
-    merges = ["#version: 0.2"]
-    for a, b in (("t", "h"), ("th", "e</w>"), ("a", "n</w>"), ("o", "f</w>")):
-        merges.append(f"{a} {b}")
-        vocab[a + b] = len(vocab)
-    (folder / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
-    (folder / "merges.txt").write_text("\n".join(merges) + "\n", encoding="utf-8")
-    return len(vocab)
-
-
-@functools.lru_cache(maxsize=None)
-def tokenizer_folder() -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="tiny-tokenizer-"))
-    write_tokenizer_files(folder)
-    return folder
-
-
-def tiny_tokenizer():
-    from transformers import CLIPTokenizer
-
-    return CLIPTokenizer.from_pretrained(str(tokenizer_folder()), model_max_length=16)
-
-
-def tiny_text_config():
-    from transformers import CLIPTextConfig
-
-    return CLIPTextConfig(vocab_size=len(tiny_tokenizer()), hidden_size=DIM, projection_dim=DIM, intermediate_size=37,
-                          num_hidden_layers=2, num_attention_heads=4, max_position_embeddings=16,
-                          bos_token_id=0, eos_token_id=1, pad_token_id=1)
-
-
-def tiny_vision_config():
-    from transformers import CLIPVisionConfig
-
-    return CLIPVisionConfig(hidden_size=DIM, projection_dim=DIM, intermediate_size=37, num_hidden_layers=2,
-                            num_attention_heads=4, image_size=32, patch_size=4)
-
-
-def tiny_image_processor():
-    from transformers import CLIPImageProcessorPil
-
-    return CLIPImageProcessorPil(size={"shortest_edge": 32}, crop_size={"height": 32, "width": 32})
-
-
-@functools.lru_cache(maxsize=None)
-def tiny_clip_folder() -> Path:
-    """A random CLIP (32 dimensions) saved as safetensors with its tokenizer and image processor."""
-    import torch
-    from transformers import CLIPConfig, CLIPModel
-
-    folder = Path(tempfile.mkdtemp(prefix="tiny-clip-"))
-    torch.manual_seed(0)
-    config = CLIPConfig(text_config=tiny_text_config().to_dict(), vision_config=tiny_vision_config().to_dict(),
-                        projection_dim=DIM)
-    CLIPModel(config).eval().save_pretrained(str(folder))
-    tiny_tokenizer().save_pretrained(str(folder))
-    tiny_image_processor().save_pretrained(str(folder))
-    return folder
-
-
-@pytest.fixture
-def one_thread():
-    """Tiny models run fastest on one thread (and do not fight other tests for cores)."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-@pytest.fixture
-def tiny_clip(monkeypatch, one_thread):
-    """The tiny CLIP registered as a model of kind "clip" for this test, loaded once per process."""
-    monkeypatch.setitem(encoders._RUNTIME, TINY_CLIP,
-                        ModelSpec(name=TINY_CLIP, source=str(tiny_clip_folder()), kind="clip"))
-    return clip.get_clip(TINY_CLIP)
-
-
-def picture(color, name=None, size=(48, 40)) -> imgs.LoadedImage:
-    from PIL import Image
-
-    return imgs.from_pil(Image.new("RGB", size, color), name or f"rgb{color}")
-
+from core.images import clip_space
+from core.models import clip
+from core.models import registry as encoders
+from core.models.registry import ModelSpec
+from core.store import images as image_store
+from tests.fixtures.tiny_models import DIM, TINY_CLIP, picture
 
 # ---------------------------------------------------------------- tests
 
@@ -153,13 +48,13 @@ def test_image_embeddings_keep_their_norm_and_are_cached_by_bytes(tiny_clip, mon
     calls = []
     real = tiny_clip.image_features
     monkeypatch.setattr(tiny_clip, "image_features", lambda ims: calls.append(len(ims)) or real(ims))
-    image_store._CACHES.clear()  # a new process: only the disk remembers
+    image_store.clear_memory()  # a new process: only the disk remembers
     np.testing.assert_array_equal(image_store.embed_images(tiny_clip, [blue, red]), E[[1, 0]])
     assert calls == []
 
-    cache = image_store._cache_for(tiny_clip)
+    cache = image_store.cache_for(tiny_clip)
     (cache.folder / f"{blue.key}.f32").write_bytes(b"\x00" * 7)  # a damaged entry is a miss, then rebuilt
-    image_store._CACHES.clear()
+    image_store.clear_memory()
     np.testing.assert_allclose(image_store.embed_images(tiny_clip, [blue])[0], E[1], atol=1e-6)
     assert calls == [1]
 
@@ -172,10 +67,13 @@ def test_missing_clip_says_how_to_fetch_it_and_non_clip_models_are_refused(tmp_p
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_CACHE", str(tmp_path))
     with pytest.raises(encoders.ModelUnavailable, match="openai/clip-vit-large-patch14"):
         clip.get_clip()
-    monkeypatch.setitem(encoders._LOADERS, "fake-kind", FakeEncoder)
-    monkeypatch.setitem(encoders._RUNTIME, "not-clip", ModelSpec(name="not-clip", source=str(tmp_path), kind="fake-kind"))
-    with pytest.raises(encoders.ModelError, match="not a CLIP model"):
-        clip.get_clip("not-clip")
+    encoders.register_backend("fake-kind", FakeEncoder)  # stays registered: no spec of this kind outlives the test
+    encoders.register_spec(ModelSpec(name="not-clip", source=str(tmp_path), kind="fake-kind"))
+    try:
+        with pytest.raises(encoders.ModelError, match="not a CLIP model"):
+            clip.get_clip("not-clip")
+    finally:
+        encoders.forget("not-clip")
 
 
 def test_interpolation_path_chains_legs_at_the_embeddings_norm():
@@ -235,3 +133,21 @@ def test_pole_lines_become_directions(tiny_clip):
     assert dirs[0].positive_label == "a cartoon drawing"
     with pytest.raises(DatasetError, match="Lines 1, 3"):
         clip_space.parse_poles("no bar here\nok | fine\n | empty")
+
+
+def test_scoring_directions_and_the_joint_rows_of_images_and_texts(tiny_clip):
+    from core.store.embedder import get_embedder
+
+    embedder = get_embedder(TINY_CLIP)
+    red, blue = picture((220, 20, 20), "red"), picture((20, 20, 220), "blue")
+    dirs = clip_space.scoring_directions(embedder, tiny_clip, "a photograph | a cartoon drawing")
+    assert [d.name for d in dirs] == ["1-a-photograph-vs-a-cartoon-drawing"]
+    dirs = clip_space.scoring_directions(embedder, tiny_clip, "a photograph | a cartoon drawing", [red], [blue],
+                                         " ", "blue ones")
+    assert dirs[-1].name == "example-images"
+    assert (dirs[-1].negative_label, dirs[-1].positive_label) == ("negative examples", "blue ones")
+    labels, E = clip_space.images_and_texts(tiny_clip, embedder, [red, blue], ["a dog"])
+    assert labels == ["image: red", "image: blue", "a dog"] and E.shape == (3, DIM)
+    np.testing.assert_allclose(E[:2], clip_space.unit_images(tiny_clip, [red, blue]), atol=1e-6)
+    np.testing.assert_allclose(E[2], embedder.embed(["a dog"])[0], atol=1e-6)
+    assert clip_space.images_and_texts(tiny_clip, embedder, [], [])[1].shape == (0, DIM)

@@ -9,8 +9,6 @@ from streamlit.testing.v1 import AppTest
 
 from core.images import galleries
 from tests.conftest import ROOT
-from tests.models.test_clip import one_thread, tiny_clip  # noqa: F401
-from tests.images.test_unclip import registered  # noqa: F401
 
 PAGE = str(ROOT / "pages" / "6_Images.py")
 TIMEOUT = 240
@@ -26,7 +24,7 @@ def empty_hub(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def tiny(empty_hub, tiny_clip, registered):  # noqa: F811
+def tiny(empty_hub, tiny_clip, registered):
     registered("tiny-stable")
     registered("tiny-karlo")
     return tiny_clip
@@ -127,7 +125,7 @@ def test_uploaded_images_are_scored_beside_texts_and_bad_files_get_a_message(tin
     assert "example-images" in table.columns
 
 
-def test_with_clip_but_no_decoder_scoring_works_and_galleries_point_to_the_fetch(empty_hub, tiny_clip):  # noqa: F811
+def test_with_clip_but_no_decoder_scoring_works_and_galleries_point_to_the_fetch(empty_hub, tiny_clip):
     at = run()
     table = at.dataframe[0].value
     assert table["status"].tolist()[1] == "missing" and table["status"].tolist()[0] in ("ready", "loaded")

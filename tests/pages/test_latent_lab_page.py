@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
+from tests.fixtures.tiny_models import REV
 
 PAGE = str(ROOT / "pages" / "5_Latent_lab.py")
 
@@ -147,35 +148,23 @@ def test_temperature_sampling_is_reproducible(op):
     assert frames(at)[1]["text"].tolist() == first
 
 
-def test_generation_with_a_tiny_bottleneck_model(tmp_path, monkeypatch):
-    from core.models import bottleneck, registry as encoders
-    from tests.models.test_bottleneck import REV, tiny_model, tiny_tokenizer
-
-    name = "tiny-bottleneck-page"
-    monkeypatch.setattr(bottleneck, "_load_autoencoder",
-                        lambda path: bottleneck.BottleneckAutoencoder(tiny_model(), tiny_tokenizer(), max_length=8))
-    encoders.register_spec(encoders.ModelSpec(name, str(tmp_path), bottleneck.KIND,
-                                              options={"trust_remote_code": True, "revision": REV}))
-    try:
-        at = AppTest.from_file(PAGE, default_timeout=300)
-        at.session_state["model"] = name  # start on the tiny model: nothing is embedded with MiniLM
-        at.session_state["lab_directions"] = ["length"]
-        at.session_state["lab_decoder"] = "generate"
-        run(at)
-        assert any(REV in c.value for c in at.caption)  # the pinned revision is shown
-        assert any("Press Generate" in i.value for i in at.info)
-        at.slider(key="lab_n").set_value(2).run()
-        at.button(key="lab_generate").click().run()
-        assert not at.exception
-        _, grid, _ = frames(at)
-        assert len(grid) == 10 and grid["point"].iloc[0] == "length -1.50"
-        texts = grid["text"].tolist()
-        at.run()  # kept for the same points and settings: not generated again
-        assert frames(at)[1]["text"].tolist() == texts
-        assert at.button(key="lab_generate").disabled
-    finally:
-        encoders._RUNTIME.pop(name, None)
-        encoders._LOADED.pop(name, None)
+def test_generation_with_a_tiny_bottleneck_model(tiny_bottleneck):
+    at = AppTest.from_file(PAGE, default_timeout=300)
+    at.session_state["model"] = tiny_bottleneck  # start on the tiny model: nothing is embedded with MiniLM
+    at.session_state["lab_directions"] = ["length"]
+    at.session_state["lab_decoder"] = "generate"
+    run(at)
+    assert any(REV in c.value for c in at.caption)  # the pinned revision is shown
+    assert any("Press Generate" in i.value for i in at.info)
+    at.slider(key="lab_n").set_value(2).run()
+    at.button(key="lab_generate").click().run()
+    assert not at.exception
+    _, grid, _ = frames(at)
+    assert len(grid) == 10 and grid["point"].iloc[0] == "length -1.50"
+    texts = grid["text"].tolist()
+    at.run()  # kept for the same points and settings: not generated again
+    assert frames(at)[1]["text"].tolist() == texts
+    assert at.button(key="lab_generate").disabled
 
 
 # ---------------------------------------------------------------- core.trail, the page's logic

@@ -1,0 +1,94 @@
+"""Reading points back as texts: which decoder each read-back mode of the Latent lab uses, and what to say.
+
+- "nearest": the nearest texts of a reference corpus, in the page's model (any model, offline).
+- "generate": texts generated from the points by the page's model, when it is a bottleneck-T5 autoencoder;
+  otherwise no decoder, and the bottleneck models with what each still needs.
+- "adapter": through a linear adapter into another model, then generation there (a bottleneck target) or the
+  nearest texts of the reference corpus embedded by the target.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from core.latent import adapters
+from core.latent.decoders import AdaptedDecoder, RetrievalDecoder
+from core.latent.generation import generative
+
+MODES = {"nearest": "Nearest texts in a reference corpus", "generate": "Generate with bottleneck-T5",
+         "adapter": "Through an adapter into another model"}
+NEEDS_GENERATOR = ("Generation needs a bottleneck-T5 model: pick one in the sidebar (texts are then embedded in "
+                   "its space), or read back through an adapter into one.")
+
+
+@dataclass(frozen=True)
+class Readout:
+    decoder: object | None  # a Decoder (core.latent.decoders), or None where this mode cannot read back
+    notes: tuple[str, ...] = ()  # captions for the page, written by the dashboard (not user text)
+    needs: dict = field(default_factory=dict)  # bottleneck model -> None (ready) or what it still needs
+
+
+def nearest(embedder, reference, label: str | None = None) -> RetrievalDecoder:
+    """The nearest texts of `reference`, embedded by `embedder` (through its cache)."""
+    return RetrievalDecoder.from_corpus(reference, embedder, name=label)
+
+
+def generation(embedder) -> Readout:
+    """The page model's own generator, with its pinned revision, or no decoder and what to fetch."""
+    decoder = generative(embedder.encoder, embedder.name)
+    if decoder is not None:
+        revision = getattr(embedder.encoder, "revision", "") or "unpinned"
+        return Readout(decoder, (f"{embedder.name}: revision {revision}, running the code that ships with the "
+                                 "model (opted in in models.yaml).",))
+    from core.models import bottleneck
+
+    return Readout(None, (NEEDS_GENERATOR,), {name: bottleneck.availability(name)
+                                              for name in bottleneck.bottleneck_models()})
+
+
+def adapted(adapter: adapters.Adapter, target, reference) -> AdaptedDecoder:
+    """Decode through `adapter` with the target model's generator, or its nearest texts of `reference`."""
+    inner = generative(target.encoder, target.name) or nearest(
+        target, reference, f"nearest texts in {reference.name} ({target.name})")
+    return AdaptedDecoder(adapter, inner)
+
+
+def read_back(mode: str, embedder, reference=None, target=None, adapter: adapters.Adapter | None = None) -> Readout:
+    """The decoder of a read-back mode, with the notes to show beside it.
+
+    "nearest" needs the reference corpus; "adapter" the target model's embedder and the adapter into it
+    (see `choose_adapter`) and, unless the target generates, the reference corpus."""
+    if mode == "nearest":
+        return Readout(nearest(embedder, reference))
+    if mode == "generate":
+        return generation(embedder)
+    if mode == "adapter":
+        if target is None or adapter is None:
+            return Readout(None)
+        return Readout(adapted(adapter, target, reference))
+    raise ValueError(f"Unknown read-back mode {mode!r}; modes: {', '.join(MODES)}.")
+
+
+# ---------------------------------------------------------------- the adapter into another model
+
+def adapter_methods(embedder, target) -> list[str]:
+    """Ridge always; Procrustes (a rotation) only between spaces of equal dimension."""
+    return ["ridge"] + (["procrustes"] if target.dim == embedder.dim else [])
+
+
+def default_target(names: list[str]) -> int:
+    """Where the target model choice starts: the offline TF-IDF model when it is there, else the first."""
+    from core.models.tfidf import TFIDF_NAME
+
+    return names.index(TFIDF_NAME) if TFIDF_NAME in names else 0
+
+
+def uploaded_adapter(data: bytes, file_name: str, embedder, target) -> adapters.Adapter:
+    """An adapter file someone uploaded, checked to map the page's model into the target's dimensions;
+    AdapterError saying what is wrong otherwise."""
+    adapter = adapters.load(data, file_name)
+    if (adapter.source_dim, adapter.target_dim) != (embedder.dim, target.dim):
+        raise adapters.AdapterError(
+            f"Incompatible dimensions: {file_name} maps {adapter.source_dim} → {adapter.target_dim} dimensions, "
+            f"but {embedder.name} → {target.name} needs {embedder.dim} → {target.dim}.")
+    return adapter
+

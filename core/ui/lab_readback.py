@@ -1,0 +1,146 @@
+"""The Latent lab's read-back panels: the points table, the decoder choice, generation with progress and Stop,
+and the decoded texts."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core.latent import adapters, decoders, lab, readback
+from core.latent.generation import generative
+from core.models import registry as encoders
+from core.store.embedder import get_embedder
+from core.ui.downloads import download_table
+from core.ui.loaders import directions_for, embed, embed_corpus, sample_corpus
+from core.ui.messages import escape_md
+from core.ui.pickers import reference_choice
+
+
+def _score_columns(directions) -> dict:
+    return {d.name: st.column_config.NumberColumn(d.title, format="%.2f") for d in directions}
+
+
+def points_table(labels, latents, start, directions) -> None:
+    """Each new point's cosine with the start and its scores on the directions."""
+    points = decoders.points_frame(labels, latents, start, directions)
+    st.dataframe(points, hide_index=True, width="stretch", column_config={
+        "similarity to start": st.column_config.NumberColumn(format="%.3f"), **_score_columns(directions)})
+    download_table(points, "latent-points", key="lab_points_download")
+
+
+def _adapter_panel(model: str, embedder, found: dict, chosen: list, directions: list, reference):
+    """The target model and the adapter into it (uploaded or fitted), its report and the carried directions;
+    the adapted decoder, or None when the target cannot load."""
+    others = [m for m in encoders.model_names() if m != model]
+    target_name = st.selectbox("Into model", others, key="lab_target", index=readback.default_target(others))
+    try:
+        target = get_embedder(target_name)
+    except encoders.ModelError as exc:
+        st.warning(str(exc), icon=":material/warning:")
+        return None
+    method = st.radio("Fit by", readback.adapter_methods(embedder, target), key="lab_adapter_method",
+                      horizontal=True, help="Procrustes (a rotation) needs spaces of equal dimension.")
+    upload = st.file_uploader("Or use a saved adapter (.npz)", type=["npz"], key="lab_adapter_file")
+    adapter = None
+    if upload is not None:
+        try:
+            adapter = readback.uploaded_adapter(upload.getvalue(), upload.name, embedder, target)
+        except adapters.AdapterError as exc:
+            st.error(escape_md(str(exc)), icon=":material/error:")
+    if adapter is None:  # fitted on the sample corpus (embedded here with a progress bar, then read from memory)
+        sample = sample_corpus()
+        embed_corpus(embedder, sample)
+        embed_corpus(target, sample)
+        adapter = adapters.between(embedder, target, sample, method=method)
+    if rep := adapter.report:
+        st.caption(f"Adapter {escape_md(adapter.source)} → {escape_md(adapter.target)} ({adapter.method}): "
+                   f"held-out cosine {rep['cosine']:.3f}, top-1 retrieval {rep['top1']:.1%} of {rep['n']} held-out "
+                   f"texts (chance {rep['chance']:.2%}).")
+    st.download_button("Download adapter (.npz)", adapters.to_bytes(adapter), key="lab_adapter_download",
+                       file_name=f"adapter-{model}-to-{target_name}.npz", mime="application/octet-stream")
+    if chosen:
+        theirs = directions_for(target, chosen, library=found)
+        st.dataframe(pd.DataFrame(adapters.carried_agreement(adapter, directions, theirs)), hide_index=True,
+                     column_config={"cosine with the target's own": st.column_config.NumberColumn(format="%.3f")})
+        st.caption(f"Directions carried through the adapter, against the same directions built in {target_name}.")
+    if generative(target.encoder) is None:
+        embed_corpus(target, reference)  # with a progress bar; the decoder reads them from memory
+    return readback.read_back("adapter", embedder, reference, target=target, adapter=adapter)
+
+
+def readback_panel(model: str, embedder, found: dict, chosen: list, directions: list):
+    """The decoder choice and its settings: (decoder or None, (texts per point, temperature, seed))."""
+    mode = st.radio("Decoder", list(readback.MODES), key="lab_decoder", format_func=readback.MODES.get,
+                    horizontal=True)
+    r1, r2, r3 = st.columns(3)
+    n = r1.slider("Texts per point", 1, 5, 2, key="lab_n")
+    temperature = r2.slider("Temperature", 0.0, 1.5, 0.0, 0.05, key="lab_temperature",
+                            help="0: the nearest (or most likely) texts; higher: more varied samples")
+    seed = int(r3.number_input("Seed", 0, 1_000_000, 0, key="lab_seed"))
+    reference = reference_choice(key="lab_reference") if mode in ("nearest", "adapter") else None
+    if mode == "nearest":
+        embed_corpus(embedder, reference)  # with a progress bar; the decoder reads them from memory
+        out = readback.read_back(mode, embedder, reference)
+    elif mode == "generate":
+        out = readback.generation(embedder)
+    else:
+        out = _adapter_panel(model, embedder, found, chosen, directions, reference)
+    if out is None:
+        return None, (n, temperature, seed)
+    if out.decoder is None:
+        for note in out.notes:
+            st.info(note, icon=":material/info:")
+    else:
+        for note in out.notes:
+            st.caption(note)
+    for name, status in out.needs.items():
+        with st.expander(f"{name}: {'ready' if status is None else 'not ready'}"):
+            st.markdown(status or "Ready: pick it in the sidebar.")
+    return out.decoder, (n, temperature, seed)
+
+
+def generate(decoder, latents, n: int, temperature: float, seed: int):
+    """Generated texts for the points, on request, with progress; clicking Stop ends the run (Streamlit stops
+    the script at the next progress update) and keeps what was made."""
+    key = lab.generation_key(latents, decoder.name, n, temperature, seed)
+    store = st.session_state.setdefault("lab_generated", {})
+    entry = store.get(key)
+    g1, g2 = st.columns([1, 4])
+    go = g1.button("Generate", key="lab_generate", type="primary", disabled=bool(entry and entry["done"]))
+    g2.button("Stop", key="lab_stop", help="Stop generating; the texts made so far stay.")
+    if go:
+        entry = lab.new_generation(store, key)
+        bar = st.progress(0.0, text="Generating…")
+
+        def progress(done: int, total: int) -> None:
+            bar.progress(done / total, text=f"Generated texts for {done} of {total} points")
+
+        _, entry["done"] = decoders.decode_all(decoder, latents, n, temperature, seed, chunk=2, progress=progress,
+                                               partial=entry["texts"])
+        bar.empty()
+    if entry is None:
+        st.info("Press Generate to decode these points (a few seconds per point on a CPU).")
+        return None
+    if not entry["done"]:
+        st.warning(f"Stopped after {len(entry['texts'])} of {len(latents)} points; press Generate to start again.")
+    return entry["texts"]
+
+
+def decoded_panel(decoder, labels, latents, settings: tuple, embedder, start, directions) -> None:
+    """The decoded texts of every point (generated on request), with their similarities and scores."""
+    n, temperature, seed = settings
+    try:
+        decoded = generate(decoder, latents, n, temperature, seed) if decoder.generative \
+            else decoder.decode(latents, n, temperature, seed)
+    except (decoders.DecodeError, ValueError) as exc:
+        st.error(str(exc), icon=":material/error:")
+        return
+    if not decoded:
+        return
+    texts = [t for row in decoded for t in row]
+    grid = decoders.decoded_frame(labels, decoded, embed(embedder, texts, "Embedding decoded texts"),
+                                  latents[:len(decoded)], start, directions)
+    st.caption(f"Decoded with {escape_md(decoder.name)}; similarities and scores are measured in {embedder.name}.")
+    st.dataframe(grid, hide_index=True, width="stretch", column_config={
+        "similarity to point": st.column_config.NumberColumn(format="%.3f"),
+        "similarity to start": st.column_config.NumberColumn(format="%.3f"), **_score_columns(directions)})
+    download_table(grid, "decoded", key="lab_decoded_download")

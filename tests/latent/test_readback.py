@@ -1,0 +1,133 @@
+"""The Latent lab's logic outside the page: a move's settings from widget values, the generated-texts store,
+and the decoder each read-back mode uses (on the fake encoder, and on the tiny bottleneck-T5)."""
+import numpy as np
+import pandas as pd
+import pytest
+
+from core.directions.build import Direction
+from core.io.corpus import Corpus
+from core.latent import adapters, decoders, generation, lab, readback
+from core.latent import trail as trails
+from core.store.embedder import Embedder
+from tests.fixtures.tiny_models import REV
+
+TEXTS = ["a happy great day", "a sad awful day", "a huge house", "a tiny house", "the river in spring"]
+X, Y = np.array([1.0, 0, 0, 0]), np.array([0.0, 1, 0, 0])
+
+
+def direction(name="d", vector=Y, neg=-0.25, pos=0.75):
+    return Direction(name=name, title=name.upper(), negative_label="lo", positive_label="hi", vector=vector,
+                     negative_projection=neg, positive_projection=pos, model="m", method="mean", dataset_hash="h")
+
+
+class Named:
+    def __init__(self, name):
+        self.name = name
+
+
+def test_steer_settings_carry_the_amounts_and_the_built_directions_scale():
+    params = lab.steer_params("length", -1.5, 1.5, 5)
+    assert params == {"direction": "length", "amounts": [-1.5, -0.75, 0.0, 0.75, 1.5]}
+    full, operands = lab.with_steer_direction(params, {}, direction())
+    assert full["scale"] == 0.5 and "scale" not in params  # half the span from -0.25 to 0.75; the input is kept
+    np.testing.assert_array_equal(operands["direction"], Y)
+    labels, out = trails.run("steer", X, full, operands)
+    assert labels[-1] == "length +1.50"
+    np.testing.assert_allclose(out[-1], (X + 0.75 * Y) / np.linalg.norm(X + 0.75 * Y))  # 1.5 units x 0.5
+
+
+def test_arithmetic_settings_with_and_without_a_text_c():
+    params, operands = lab.arithmetic_move("B text", Y, 1.0)
+    assert params == {"terms": [{"weight": 1.0, "label": "B", "text": "B text"}]} and len(operands["terms"]) == 1
+    params, operands = lab.arithmetic_move("B text", Y, 1.0, "C text", X, 1.0)
+    assert [t["weight"] for t in params["terms"]] == [1.0, -1.0]
+    labels, out = trails.run("arithmetic", X, params, operands)
+    assert labels == ["+1×B -1×C"]
+    np.testing.assert_allclose(out[0], Y)
+
+
+def test_chosen_data_sets_are_the_scored_then_the_steered_each_once():
+    a, b, c = Named("a"), Named("b"), Named("c")
+    assert [d.name for d in lab.chosen_datasets([a, b], b)] == ["a", "b"]
+    assert [d.name for d in lab.chosen_datasets([a], c)] == ["a", "c"]
+    assert lab.chosen_datasets([], None) == []
+
+
+def test_generated_texts_are_keyed_by_points_and_settings_and_the_store_is_bounded():
+    Z = np.eye(3)
+    key = lab.generation_key(Z, "dec", 2, 0.5, 7)
+    assert key == lab.generation_key(Z.astype(np.float32), "dec", 2, 0.5, 7)
+    assert len({key, lab.generation_key(Z, "dec", 2, 0.5, 8), lab.generation_key(Z[::-1], "dec", 2, 0.5, 7),
+                lab.generation_key(Z, "other", 2, 0.5, 7)}) == 4
+    store: dict = {}
+    for i in range(5):
+        lab.new_generation(store, f"k{i}", kept=3)
+    assert list(store) == ["k2", "k3", "k4"] and store["k4"] == {"texts": [], "done": False}
+    store["k2"]["texts"].append(["kept"])
+    assert lab.new_generation(store, "k2", kept=3)["texts"] == [] and list(store) == ["k3", "k4", "k2"]
+
+
+@pytest.fixture
+def corpus():
+    return Corpus("tiny corpus", pd.DataFrame({"text": TEXTS}))
+
+
+@pytest.fixture
+def embedder(fake_encoder, cache_root):
+    return Embedder(fake_encoder, root=cache_root)
+
+
+def test_nearest_mode_reads_the_reference_corpus(embedder, corpus, fake_encoder):
+    out = readback.read_back("nearest", embedder, corpus)
+    assert isinstance(out.decoder, decoders.RetrievalDecoder) and out.notes == () and out.needs == {}
+    assert out.decoder.name == "nearest texts in tiny corpus"
+    assert out.decoder.decode(fake_encoder.encode(["a huge house"]))[0] == ["a huge house"]
+    with pytest.raises(ValueError, match="Unknown read-back mode"):
+        readback.read_back("telepathy", embedder, corpus)
+
+
+def test_generate_mode_without_a_bottleneck_model_says_what_each_needs(embedder):
+    assert generation.generative(embedder.encoder) is None
+    out = readback.read_back("generate", embedder)
+    assert out.decoder is None and out.notes == (readback.NEEDS_GENERATOR,)
+    assert set(out.needs) >= {"bottleneck-t5-small", "bottleneck-t5-base"}
+    assert "trust_remote_code: true" in out.needs["bottleneck-t5-base"]
+
+
+def test_generate_mode_on_a_bottleneck_model_names_its_revision(tiny_bottleneck, one_thread):
+    from core.store.embedder import get_embedder
+
+    model = get_embedder(tiny_bottleneck)
+    out = readback.read_back("generate", model)
+    assert isinstance(out.decoder, generation.BottleneckDecoder) and out.needs == {}
+    assert REV in out.notes[0] and out.notes[0].startswith(f"{tiny_bottleneck}: revision")
+
+
+def test_adapter_mode_maps_then_reads_the_targets_nearest_texts(embedder, corpus, fake_encoder, cache_root):
+    rng = np.random.default_rng(0)
+    Q, _ = np.linalg.qr(rng.normal(size=(embedder.dim, embedder.dim)))
+    target = Embedder(type(fake_encoder)(name="fake-target"), root=cache_root)
+    adapter = adapters.Adapter(Q, np.zeros(embedder.dim), "procrustes", "fake", "fake-target")
+    assert readback.read_back("adapter", embedder, corpus).decoder is None  # no target or adapter yet
+    out = readback.read_back("adapter", embedder, corpus, target=target, adapter=adapter)
+    assert isinstance(out.decoder, decoders.AdaptedDecoder)
+    assert out.decoder.inner.name == "nearest texts in tiny corpus (fake-target)"
+    rotated = fake_encoder.encode(TEXTS[:2]) @ Q.T  # points of a space the adapter maps back
+    assert [row[0] for row in out.decoder.decode(rotated)] == TEXTS[:2]
+
+
+def test_adapter_choices_and_an_uploaded_adapter_of_the_wrong_size(embedder, fake_encoder, cache_root):
+    class Narrow:
+        name, dim = "narrow", 3
+
+    target = Embedder(type(fake_encoder)(name="fake-target"), root=cache_root)
+    assert readback.adapter_methods(embedder, target) == ["ridge", "procrustes"]
+    assert readback.adapter_methods(embedder, Narrow()) == ["ridge"]
+    assert readback.default_target(["a", "tfidf-svd-256"]) == 1 and readback.default_target(["a", "b"]) == 0
+    fits = adapters.Adapter(np.eye(embedder.dim), np.zeros(embedder.dim), "ridge", "fake", "fake-target")
+    back = readback.uploaded_adapter(adapters.to_bytes(fits), "a.npz", embedder, target)
+    np.testing.assert_array_equal(back.weight, fits.weight)
+    with pytest.raises(adapters.AdapterError, match=r"Incompatible dimensions: b.npz maps 32 → 32 .* 32 → 3"):
+        readback.uploaded_adapter(adapters.to_bytes(fits), "b.npz", embedder, Narrow())
+    with pytest.raises(adapters.AdapterError, match="not a valid adapter file"):
+        readback.uploaded_adapter(b"PK\x03\x04 broken", "c.npz", embedder, target)
