@@ -66,8 +66,8 @@ with st.expander("Add a model", icon=":material/add:"):
                     st.success(f"Added {name.strip()!r}; its files are on this machine.")
                 else:
                     st.warning(f"Added {name.strip()!r}, but it is not usable yet: {status}")
-            except (ValueError, OSError) as exc:
-                st.error(str(exc))
+            except (ValueError, OSError) as exc:  # a bad name or source, or models.yaml not writable
+                ui.error(exc)
 
 st.subheader("Directions")
 if found:

@@ -3,49 +3,34 @@ import pandas as pd
 import streamlit as st
 
 from core import ui
-from core.ui import charts
 from core.explore import compare
-from core.io import inputs, links
 from core.explore.scores import score_frame, wide_scores
+from core.io import inputs
+from core.ui import charts
 
 ui.setup("Compare", ":material/compare_arrows:")
 st.title("Compare texts")
 st.caption("Two or more texts side by side: how similar they are, and on which directions they differ most.")
 
-link = ui.restore_link("compare")
-if link is not None:  # opened from a shared link
-    linked = ui.link_texts(link)
-    ui.apply({
-        "compare_texts": "\n".join(linked) if linked is not None else None,
-        "model": links.first(link.get("model")), "compare_directions": links.as_names(link.get("dirs")),
-        "pick_a": links.as_int(link.get("a"), 0, 49), "pick_b": links.as_int(link.get("b"), 0, 49),
-        "percentiles": links.as_bool(link.get("pct")), "k": links.as_int(link.get("k"), 1, 20),
-    })
-
-model = ui.model_picker()
+model = ui.model_picker(bind=True)
 found, errors = ui.load_datasets()
 ui.show_dataset_errors(errors)
 
 DEFAULT = ("The lighthouse, built in 1874, stands on a granite outcrop at the mouth of the harbour.\n"
            "The lighthouse, a crumbling relic from 1874, clings to a bleak granite rock at the mouth of a dying "
            "harbour.")
-if "compare_texts" not in st.session_state:
-    st.session_state["compare_texts"] = DEFAULT
+linked = ui.link_texts("compare")
+if linked is not None or "compare_texts" not in st.session_state:
+    st.session_state["compare_texts"] = "\n".join(linked.texts) if linked is not None else DEFAULT
 batch = inputs.from_paste(st.text_area("Texts to compare, one per line", key="compare_texts", height=120))
 last = st.session_state.get("last_texts") or []
 if last:
     extra = st.multiselect("Add texts from the last set scored on the Project page", last[:500],
                            key="compare_extra", format_func=lambda t: t[:90])
     batch.texts += [t for t in extra if t not in batch.texts]
-chosen = ui.direction_picker(found, key="compare_directions")
+chosen = ui.direction_picker(found, key="dirs", bind=True)
 ui.show_notes(batch.notes)
-state = st.session_state
-view = {"model": model, "dirs": links.names_param(d.name for d in chosen), **ui.texts_link(batch.texts)}
-for param, key, top in (("a", "pick_a", len(batch.texts)), ("b", "pick_b", len(batch.texts)), ("k", "k", 21)):
-    if isinstance(state.get(key), int) and 0 <= state[key] < top:
-        view[param] = str(state[key])
-view["pct"] = "1" if state.get("percentiles") else None
-ui.publish_link("compare", view)
+ui.publish_texts("compare", batch.texts)
 if len(batch.texts) < 2:
     st.info("Enter at least two texts, one per line.")
     st.stop()
@@ -69,15 +54,16 @@ ui.chart(charts.similarity_heatmap(compare.similarity_matrix(E), [f"{n}: {t}" fo
 
 st.subheader("Where two texts differ")
 c1, c2 = st.columns(2)
-a = c1.selectbox("A", list(range(len(texts))), index=0, key="pick_a", format_func=lambda i: f"{names[i]}: {texts[i][:70]}")
-b = c2.selectbox("B", list(range(len(texts))), index=1, key="pick_b", format_func=lambda i: f"{names[i]}: {texts[i][:70]}")
+labels = [f"{n}: {t[:70]}" for n, t in zip(names, texts)]
+a = c1.selectbox("A", list(range(len(texts))), index=0, key="a", format_func=labels.__getitem__, bind="query-params")
+b = c2.selectbox("B", list(range(len(texts))), index=1, key="b", format_func=labels.__getitem__, bind="query-params")
 diffs = compare.differences(frame, a, b, directions)
 st.info(ui.escape_md(compare.reading(diffs, names[a], names[b])), icon=":material/lightbulb:")
 ui.chart(charts.difference_bars(diffs, names[a], names[b]), key="difference", file_stem="differences")
 
 st.subheader("Scores")
 reference = ui.reference_choice()
-as_percentiles = st.toggle("Show scores as percentiles within the reference corpus", key="percentiles")
+as_percentiles = st.toggle("Show scores as percentiles within the reference corpus", key="pct", bind="query-params")
 table = wide_scores(frame)
 table.insert(0, "", names)
 if as_percentiles:
@@ -89,7 +75,7 @@ st.dataframe(table, hide_index=True, width="stretch",
 ui.download_table(table, "comparison", key="download_comparison")
 
 st.subheader("Nearest neighbours in the reference corpus")
-k = st.slider("Neighbours per text", 1, 20, 5, key="k")
+k = st.slider("Neighbours per text", 1, 20, 5, key="k", bind="query-params")
 R = ui.embed_corpus(embedder, reference)
 idx, sims = compare.neighbours(E, R, k)
 for i, name in enumerate(names):

@@ -8,25 +8,24 @@ from __future__ import annotations
 import csv
 import io
 import string
+import tempfile
 from datetime import timedelta
 
 import numpy as np
 import pandas as pd
 import pytest
-import tempfile
-
 from hypothesis import HealthCheck, assume, given, settings
-from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis import strategies as st
+from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.extra.numpy import arrays
 
-from core.io import corpus, inputs, links
-from core.latent import ops as latent
-from core.directions.datasets import DatasetError, DirectionDataset, parse_dataset
 from core.directions.build import direction_from_embeddings
-from core.io.inputs import InputError
+from core.directions.datasets import DatasetError, DirectionDataset, parse_dataset
 from core.directions.methods import MethodError, mean_difference
 from core.explore.scores import score_frame, wide_scores
+from core.io import corpus, inputs, links
+from core.io.inputs import InputError
+from core.latent import ops as latent
 from core.store.embedder import Embedder
 from tests.conftest import FakeEncoder
 
@@ -273,9 +272,6 @@ def test_random_link_parameters_never_raise_anything_else(params):
         links.texts_from_params({k: v for k, v in flat.items() if v is not None})
     except links.LinkError:
         pass
-    links.as_names(params.get("dirs"))
-    links.as_int(params.get("k"), 1, 20)
-    links.as_bool(params.get("raw"))
 
 
 @settings(database=None, max_examples=40, deadline=timedelta(seconds=5), suppress_health_check=[HealthCheck.function_scoped_fixture])

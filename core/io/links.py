@@ -1,7 +1,8 @@
-"""Shareable links: a page's choices as URL query parameters, long inputs as saved input sets.
+"""Shareable links: the texts of a view, inline in the URL or as a saved input set.
 
-A link carries short things inline (direction names, the model, axes, a few short texts). Texts
-too long for a URL are saved once as an *input set*: a JSON file named by the hash of its
+A page's widget choices travel in the URL through Streamlit's `bind="query-params"`; what a widget
+cannot carry is the texts themselves. A few short texts travel inline (`text`); texts too long
+for a URL are saved once as an *input set*: a JSON file named by the hash of its
 content, so the same texts always get the same id, a link can never point at changed content,
 and a damaged file is detected (its hash no longer matches its name). Input sets are plain JSON,
 never pickle, and are written atomically. They live in `LATENT_INPUT_SETS_DIR`, by default
@@ -16,12 +17,14 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
 
-from core.errors import LatentError
+import pandas as pd
+
 from core import config
+from core.errors import LatentError
 from core.files import atomic_write_bytes
 
 MAX_INLINE_CHARS = 1_000  # texts up to this many characters (joined by newlines) travel in the URL
@@ -111,13 +114,14 @@ def load_set(ident: str, folder: Path | None = None) -> InputSet:
 # ---- texts in a link
 
 
-def texts_params(texts: list[str], folder: Path | None = None) -> tuple[dict[str, str], str | None]:
-    """URL parameters for a list of texts: `text` inline when short, else `set` (a saved input set).
+def texts_params(texts: list[str], folder: Path | None = None,
+                 inline: bool = True) -> tuple[dict[str, str], str | None]:
+    """URL parameters for a list of texts: `text` inline when short (and `inline`), else `set` (a saved input set).
 
     Returns (params, note); note explains when the texts could not be kept in the link.
     """
     joined = "\n".join(texts)
-    if len(joined) <= MAX_INLINE_CHARS and all("\n" not in t for t in texts):
+    if inline and len(joined) <= MAX_INLINE_CHARS and all("\n" not in t for t in texts):
         return ({"text": joined} if joined else {}), None
     try:
         return {"set": save_set(texts, folder=folder)}, None
@@ -136,6 +140,20 @@ def texts_from_params(params: Mapping[str, str], folder: Path | None = None) -> 
     return text.split("\n")
 
 
+# ---- a table (a corpus with metadata) in a link
+
+
+def frame_columns(frame: pd.DataFrame, columns: Iterable[str]) -> dict[str, list]:
+    """Columns of a table as plain JSON values for an input set (missing values become None)."""
+    return {str(c): [None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in frame[c]]
+            for c in columns}
+
+
+def set_frame(input_set: InputSet) -> pd.DataFrame:
+    """An input set as a table: its columns and a `text` column (the texts win over a column of that name)."""
+    return pd.DataFrame({**input_set.columns, "text": input_set.texts})
+
+
 # ---- plain values in a link
 
 
@@ -147,42 +165,3 @@ def first(value) -> str | None:
         return None
     value = str(value)
     return value if len(value) <= MAX_PARAM_CHARS else None
-
-
-def as_names(value) -> list[str] | None:
-    """A comma-separated list of names (direction names), each checked like a file name."""
-    value = first(value)
-    if value is None:
-        return None
-    names = [n for n in value.split(",") if n]
-    return [n for n in dict.fromkeys(names) if config.valid_name(n)]
-
-
-def as_choice(value, choices: Iterable[str]) -> str | None:
-    value = first(value)
-    return value if value is not None and value in set(choices) else None
-
-
-def as_bool(value) -> bool | None:
-    value = first(value)
-    return {"1": True, "true": True, "0": False, "false": False}.get((value or "").lower())
-
-
-def as_int(value, lo: int, hi: int) -> int | None:
-    value = first(value)
-    try:
-        number = int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return min(max(number, lo), hi)
-
-
-def names_param(names: Iterable[str]) -> str:
-    return ",".join(names)
-
-
-def query_string(params: Mapping[str, str]) -> str:
-    """The query string a browser shows for these parameters (for tests and copy buttons)."""
-    from urllib.parse import urlencode
-
-    return urlencode(dict(params))

@@ -14,37 +14,48 @@ from core.ui.loaders import (
                              quality,
                              sample_corpus,
 )
+from core.ui.map_corpus import map_corpus
+from core.ui.map_discover import discover_panel
+from core.ui.map_selection import selection_panel
 from core.ui.messages import (
                              error,
                              escape_md,
                              input_error,
                              show_dataset_errors,
                              show_notes,
+                             warning,
 )
 from core.ui.page import setup
-from core.ui.pickers import direction_picker, model_picker, reference_choice
+from core.ui.pickers import (
+                             direction_label,
+                             direction_picker,
+                             model_picker,
+                             reference_choice,
+)
+from core.ui.project_texts import project_texts
 from core.ui.sharing import (
-                             apply,
-                             corpus_link,
+                             Linked,
+                             link_corpus,
                              link_texts,
-                             publish_link,
-                             restore_link,
-                             texts_link,
+                             publish_corpus,
+                             publish_texts,
+                             source_radio,
 )
 from core.ui.signin import (
                              access_settings,
                              can_edit,
                              edit_refusal,
+                             login_buttons,
                              sign_in_panel,
                              signed_in,
 )
-from core.ui.uploads import uploaded_corpus, uploaded_table
+from core.ui.uploads import corpus_upload, texts_upload
 
 __all__ = [
-    "PROGRESS_FROM", "access_settings", "apply", "can_edit", "chart", "corpus_link", "direction_picker",
-    "directions_for", "download_chart", "download_table", "edit_refusal", "embed", "embed_corpus",
-    "embedder_or_stop", "error", "escape_md", "input_error", "link_texts", "load_datasets", "model_picker",
-    "publish_link", "quality", "reference_choice", "restore_link", "sample_corpus", "setup",
-    "show_dataset_errors", "show_notes", "sign_in_panel", "signed_in", "texts_link", "uploaded_corpus",
-    "uploaded_table",
+    "PROGRESS_FROM", "Linked", "access_settings", "can_edit", "chart", "corpus_upload", "direction_label",
+    "direction_picker", "directions_for", "discover_panel", "download_chart", "download_table", "edit_refusal",
+    "embed", "embed_corpus", "embedder_or_stop", "error", "escape_md", "input_error", "link_corpus", "link_texts",
+    "load_datasets", "login_buttons", "map_corpus", "model_picker", "project_texts", "publish_corpus",
+    "publish_texts", "quality", "reference_choice", "sample_corpus", "selection_panel", "setup",
+    "show_dataset_errors", "show_notes", "sign_in_panel", "signed_in", "source_radio", "texts_upload", "warning",
 ]

@@ -21,7 +21,7 @@ def show_dataset_errors(errors: dict[str, str]) -> None:
         st.warning(f"Skipped a direction file: {message}", icon=":material/warning:")
 
 
-def error(exc: LatentError, prefix: str = "", escape: bool = True) -> None:
+def error(exc: LatentError | OSError, prefix: str = "", escape: bool = True) -> None:
     """An expected error as one line on the page: the one place pages turn errors into messages.
 
     The message is markdown-escaped unless `escape` is False (for messages the dashboard wrote itself
@@ -33,3 +33,8 @@ def error(exc: LatentError, prefix: str = "", escape: bool = True) -> None:
 def input_error(exc: LatentError) -> None:
     """A bad upload or paste: the reader's message, as it is."""
     error(exc, escape=False)
+
+
+def warning(exc: LatentError, icon: str = ":material/warning:") -> None:
+    """An expected failure the page works around (a link whose saved inputs are gone), as one escaped line."""
+    st.warning(escape_md(one_line(exc)), icon=icon)

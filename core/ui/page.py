@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.ui import access as auth
-from core.ui.signin import _login_buttons, access_settings, signed_in
+from core.ui.signin import access_settings, login_buttons, signed_in
 
 
 def setup(title: str, icon: str = ":material/explore:") -> None:
@@ -13,5 +13,5 @@ def setup(title: str, icon: str = ":material/explore:") -> None:
     if auth.needs_login(settings, signed_in()[0]):
         st.title("Latent dashboard")
         st.info("Sign in to use this dashboard.", icon=":material/lock:")
-        _login_buttons("gate")
+        login_buttons("gate")
         st.stop()

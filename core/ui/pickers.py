@@ -9,26 +9,33 @@ from core.models import registry as encoders
 from core.ui.loaders import sample_corpus
 
 
-def model_picker(key: str = "model") -> str:
-    """Sidebar choice of model; returns its name."""
+def _bind(bind: bool):
+    return "query-params" if bind else None
+
+
+def model_picker(key: str = "model", bind: bool = False) -> str:
+    """Sidebar choice of model (the default model first); returns its name. With `bind`, the URL
+    parameter `key` holds it (a model not in the list falls back to the default)."""
     names = encoders.model_names()
-    if st.session_state.get(key) not in names:
-        st.session_state[key] = encoders.DEFAULT_MODEL
-    return st.sidebar.selectbox("Model", names, key=key, help="Models are added on the Home page.")
+    index = names.index(encoders.DEFAULT_MODEL) if encoders.DEFAULT_MODEL in names else 0
+    return st.sidebar.selectbox("Model", names, index=index, key=key, help="Models are added on the Home page.",
+                                bind=_bind(bind))
+
+
+def direction_label(ds: datasets.DirectionDataset) -> str:
+    """How a direction reads in the picker (and in a link's `dirs`): its title and its two poles."""
+    return f"{ds.title} ({ds.negative_label} → {ds.positive_label})"
 
 
 def direction_picker(found: dict[str, datasets.DirectionDataset], key: str = "directions",
-                     default: list[str] | None = None) -> list[datasets.DirectionDataset]:
+                     default: list[str] | None = None, bind: bool = False) -> list[datasets.DirectionDataset]:
+    """A multiselect of directions (all of them, or `default`, to begin with). A direction whose file
+    went away drops out of the choice. With `bind`, the URL parameter `key` holds the choice (one
+    `direction_label` per direction; labels that match no direction are ignored)."""
     names = list(found)
-    if key not in st.session_state:
-        st.session_state[key] = [n for n in (default or names) if n in names]
-    else:
-        st.session_state[key] = [n for n in st.session_state[key] if n in names]
-    picked = st.multiselect(
-        "Directions", names, key=key,
-        format_func=lambda n: f"{found[n].title} ({found[n].negative_label} → {found[n].positive_label})",
-    )
-    return [found[n] for n in picked]
+    picked = st.multiselect("Directions", names, default=[n for n in (default or names) if n in found], key=key,
+                            format_func=lambda n: direction_label(found[n]), bind=_bind(bind))
+    return [found[n] for n in picked if n in found]
 
 
 def reference_choice(key: str = "reference") -> corpus.Corpus:

@@ -1,23 +1,31 @@
 """Sign-in and who may change shared files, on the page (the policy itself is core.ui.access)."""
 from __future__ import annotations
 
+import logging
 import os
-from typing import Mapping
+from collections.abc import Mapping
 
 import streamlit as st
 
 from core.ui import access as auth
 from core.ui.messages import escape_md
 
+log = logging.getLogger(__name__)
 
 def _secrets() -> dict:
+    """The [auth] and [access] sections of secrets.toml ({} without the file).
+
+    `load_if_toml_exists` returns False for a missing or unreadable file instead of raising; reading a
+    section raises KeyError, or StreamlitSecretNotFoundError (a FileNotFoundError) when the file went
+    away after it was loaded: no sign-in then, never a crashed page."""
+    if not st.secrets.load_if_toml_exists():
+        return {}
     try:
-        if st.secrets.load_if_toml_exists():
-            return {k: st.secrets[k].to_dict() if hasattr(st.secrets[k], "to_dict") else st.secrets[k]
-                    for k in ("auth", "access") if k in st.secrets}
-    except Exception:  # a broken secrets file means no sign-in, never a crashed page
-        pass
-    return {}
+        return {k: st.secrets[k].to_dict() if hasattr(st.secrets[k], "to_dict") else st.secrets[k]
+                for k in ("auth", "access") if k in st.secrets}
+    except (KeyError, FileNotFoundError) as exc:
+        log.warning("secrets.toml could not be read; no sign-in: %s", exc)
+        return {}
 
 
 def access_settings() -> auth.Settings:
@@ -25,11 +33,10 @@ def access_settings() -> auth.Settings:
 
 
 def signed_in() -> tuple[bool, str | None]:
-    try:
-        if st.user.is_logged_in:
-            return True, st.user.get("email")
-    except Exception:
-        pass
+    """Whether someone is signed in, and their e-mail address (without an [auth] section st.user has no
+    `is_logged_in`: nobody is)."""
+    if st.user.get("is_logged_in", False):
+        return True, st.user.get("email")
     return False, None
 
 
@@ -48,7 +55,8 @@ def _providers() -> list[str | None]:
     return named if named else [None]
 
 
-def _login_buttons(key: str) -> None:
+def login_buttons(key: str) -> None:
+    """A sign-in button per configured provider (one plain button when [auth] names none)."""
     for provider in _providers():
         label = "Sign in" if provider is None else f"Sign in with {provider}"
         if st.button(label, key=f"login_{key}_{provider}", icon=":material/login:"):
@@ -73,4 +81,4 @@ def sign_in_panel() -> None:
             st.logout()
     else:
         st.caption("You are viewing without signing in" + ("." if can_edit() else "; sign in to save changes."))
-        _login_buttons("home")
+        login_buttons("home")

@@ -1,10 +1,15 @@
-"""Uploaded files, parsed once per file (not on every rerun)."""
+"""Uploaded files: the uploader, the text-column picker for tables, parsed once per file (not on every rerun)."""
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
 
 from core.io import corpus, inputs
+from core.ui.messages import input_error
+
+TYPES = ["txt", "csv", "tsv", "parquet"]
 
 
 def _per_upload(kind: str, key: tuple, make):
@@ -17,16 +22,45 @@ def _per_upload(kind: str, key: tuple, make):
     return memo[key]
 
 
-def uploaded_table(upload) -> pd.DataFrame:
+def _table(upload) -> pd.DataFrame:
     """The uploaded CSV/TSV/Parquet as a table, parsed once per file."""
     return _per_upload("table", (upload.file_id, upload.name),
                        lambda: inputs.read_table(upload.name, upload.getvalue()))
 
 
-def uploaded_corpus(upload, column: str | None) -> corpus.Corpus:
-    """The uploaded corpus for a text column, built once per file and column."""
-    if column is None:
-        return _per_upload("corpus", (upload.file_id, upload.name, None),
-                           lambda: corpus.from_upload(upload.name, upload.getvalue()))
-    return _per_upload("corpus", (upload.file_id, upload.name, column),
-                       lambda: corpus.from_frame(uploaded_table(upload), column, upload.name))
+def _parsed(upload, column_key: str, kind: str, from_file: Callable, from_table: Callable):
+    """What an upload holds: `from_file(name, data)` for .txt, `from_table(table, column, name)` for a
+    table (after a text-column picker); None, with the reader's message, when the file cannot be read."""
+    try:
+        if inputs.suffix_of(upload.name) == ".txt":
+            return _per_upload(kind, (upload.file_id, upload.name, None),
+                               lambda: from_file(upload.name, upload.getvalue()))
+        table = _table(upload)
+        column = st.selectbox("Text column", inputs.text_columns(table), key=column_key)
+        return _per_upload(kind, (upload.file_id, upload.name, column),
+                           lambda: from_table(table, column, upload.name))
+    except inputs.InputError as exc:
+        input_error(exc)
+        return None
+
+
+def texts_upload(key: str = "upload", column_key: str = "column") -> inputs.TextBatch | None:
+    """An uploader for texts (.txt one per line, or a column of a table); None until a readable file is given."""
+    upload = st.file_uploader("A .txt file (one text per line), or a .csv, .tsv or .parquet file",
+                              type=TYPES, key=key)
+    if upload is None:
+        return None
+    return _parsed(upload, column_key, "texts", inputs.from_upload, inputs.column_texts)
+
+
+def corpus_upload(key: str = "map_upload", column_key: str = "map_column") -> corpus.Corpus | None:
+    """An uploader for a corpus (texts and metadata columns); the last one read is also the reference
+    corpus other pages offer (session state `uploaded_corpus`)."""
+    upload = st.file_uploader(f"CSV, TSV, Parquet or TXT, up to {corpus.MAX_ROWS:,} rows (larger files are sampled)",
+                              type=TYPES, key=key)
+    if upload is None:
+        return None
+    chosen = _parsed(upload, column_key, "corpus", corpus.from_upload, corpus.from_frame)
+    if chosen is not None:
+        st.session_state["uploaded_corpus"] = chosen
+    return chosen

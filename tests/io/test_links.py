@@ -9,9 +9,12 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core.ui import access as auth
+from core.directions.datasets import load_all
 from core.io import exports, inputs, links
+from core.ui import access as auth
+from core.ui.pickers import direction_label
 from tests.conftest import ROOT
+from tests.fixtures.ui import browser_link
 
 TIMEOUT = 240
 
@@ -71,12 +74,22 @@ def test_a_full_disk_leaves_the_texts_out_of_the_link(tmp_path, monkeypatch):
     assert params == {} and "No space left" in note
 
 
-def test_url_values_are_parsed_defensively():
-    assert links.as_names("sentiment,../x,art,,art") == ["sentiment", "art"]
-    assert links.as_names(["a", "b,c"]) == ["b", "c"]
-    assert links.as_bool("1") is True and links.as_bool("no") is None and links.as_bool(None) is None
-    assert links.as_int("999", 1, 20) == 20 and links.as_int("x", 1, 20) is None
-    assert links.as_choice("umap", ["pca", "umap"]) == "umap" and links.as_choice("evil", ["pca"]) is None
+def test_texts_can_be_kept_as_a_set_even_when_short(tmp_path):
+    params, note = links.texts_params(["one", "two"], tmp_path, inline=False)
+    assert set(params) == {"set"} and note is None
+    assert links.texts_from_params(params, tmp_path) == ["one", "two"]
+
+
+def test_a_table_round_trips_through_an_input_set(tmp_path):
+    frame = pd.DataFrame({"body": ["a", "b"], "n": [np.int64(1), np.nan], "text": ["x", "y"]})
+    ident = links.save_set(["a", "b"], links.frame_columns(frame, ["n", "text"]), "t.csv", folder=tmp_path)
+    back = links.set_frame(links.load_set(ident, tmp_path))
+    assert back["text"].tolist() == ["a", "b"]  # the texts win over a column named text
+    assert back["n"].tolist()[0] == 1 and back["n"].isna().tolist()[1]
+
+
+def test_a_repeated_or_overlong_url_value_reads_as_one_string_or_none():
+    assert links.first(["a", "b"]) == "b" and links.first([]) is None and links.first(None) is None
     assert links.first("y" * (links.MAX_PARAM_CHARS + 1)) is None
 
 
@@ -101,16 +114,6 @@ def test_chart_html_is_standalone():
     assert b"<html>" in html[:100] and b"Plotly.newPlot" in html
     assert b"<script src=" not in html  # plotly.js is inlined: nothing is fetched when it opens
     assert len(html) > 1_000_000
-
-
-def test_png_strip():
-    from PIL import Image
-
-    data = exports.png_strip([np.zeros((8, 8, 3)), np.ones((16, 4)), Image.new("RGB", (4, 8), "red")], gap=2)
-    strip = Image.open(io.BytesIO(data))
-    assert strip.format == "PNG" and strip.size == (8 + 2 + 2 + 2 + 4, 8)
-    with pytest.raises(ValueError):
-        exports.png_strip([])
 
 
 # ---- deployment defaults and access
@@ -191,25 +194,30 @@ def _page(name, params=None):
     return at
 
 
+def _label(name):
+    return direction_label(load_all(ROOT / "directions")[0][name])
+
+
 def test_project_link_reproduces_the_view():
     at = _page("1_Project.py")
     at.text_area(key="paste").input("A lovely calm morning.\nA dreadful noisy night.").run()
-    at.multiselect(key="directions").set_value(["sentiment", "length"]).run()
+    at.multiselect(key="dirs").set_value(["sentiment", "length"]).run()
     at.toggle(key="raw").set_value(True).run()
-    at.selectbox(key="scatter_x").set_value("length").run()
-    params = dict(at.query_params)
-    assert params["text"] == "A lovely calm morning.\nA dreadful noisy night." and params["dirs"] == "sentiment,length"
+    at.selectbox(key="x").set_value("length").run()
+    params = browser_link(at)
+    assert params["text"] == "A lovely calm morning.\nA dreadful noisy night."
+    assert params["dirs"] == [_label("sentiment"), _label("length")]
     shared = _page("1_Project.py", params)
     assert shared.dataframe[0].value.equals(at.dataframe[0].value)
-    assert shared.selectbox(key="scatter_x").value == "length" and shared.toggle(key="raw").value
-    assert dict(shared.query_params) == params
+    assert shared.selectbox(key="x").value == "length" and shared.toggle(key="raw").value
+    assert browser_link(shared) == params
 
 
 def test_project_link_with_long_texts_uses_a_saved_set():
     texts = [f"Review {i}: the soup was {'good' if i % 2 else 'bad'} and the bread was stale." for i in range(40)]
     at = _page("1_Project.py")
     at.text_area(key="paste").input("\n".join(texts)).run()
-    params = dict(at.query_params)
+    params = browser_link(at)
     assert "set" in params and "text" not in params
     shared = _page("1_Project.py", params)
     assert shared.dataframe[0].value["text"].tolist() == texts
@@ -219,18 +227,18 @@ def test_project_link_with_long_texts_uses_a_saved_set():
 
 def test_project_link_from_an_upload_opens_the_same_texts():
     at = _page("1_Project.py")
-    at.radio(key="source").set_value("Upload a file").run()
+    at.radio(key="src").set_value("Upload a file").run()
     at.file_uploader(key="upload").set_value(("r.csv", b"review\nGreat film.\nTerrible film.\n", "text/csv")).run()
-    params = dict(at.query_params)
-    assert params["src"] == "set"
+    params = browser_link(at)
+    assert params["src"] == "Upload a file" and "set" in params and "text" not in params
     shared = _page("1_Project.py", params)
-    assert shared.radio(key="source").value == "Texts from a link"
+    assert shared.radio(key="src").value == "Texts from a link"
     assert shared.dataframe[0].value["text"].tolist() == ["Great film.", "Terrible film."]
 
 
 def test_hostile_links_fall_back_to_defaults():
-    at = _page("1_Project.py", {"dirs": "../../etc,sentiment", "model": "nope", "x": "<script>", "src": "evil",
-                                "raw": "maybe", "set": "not-an-id"})
+    at = _page("1_Project.py", {"dirs": ["../../etc", _label("sentiment"), "length"], "model": "nope",
+                                "x": "<script>", "src": "evil", "raw": "maybe", "set": "not-an-id"})
     assert list(at.dataframe[0].value.columns) == ["text", "sentiment"]
     assert any("malformed" in w.value for w in at.warning)
 
@@ -238,18 +246,32 @@ def test_hostile_links_fall_back_to_defaults():
 def test_compare_link_reproduces_the_view():
     at = _page("3_Compare.py")
     at.text_area(key="compare_texts").input("The cat sat.\nThe cat sat on the warm mat.\nStocks fell sharply.").run()
-    at.multiselect(key="compare_directions").set_value(["length", "formality"]).run()
-    at.selectbox(key="pick_b").set_value(2).run()
-    params = dict(at.query_params)
-    assert params["b"] == "2" and params["dirs"] == "length,formality"
+    at.multiselect(key="dirs").set_value(["length", "formality"]).run()
+    at.selectbox(key="b").set_value(2).run()
+    params = browser_link(at)
+    assert params["b"] == "C: Stocks fell sharply." and params["dirs"] == [_label("length"), _label("formality")]
     shared = _page("3_Compare.py", params)
-    assert shared.selectbox(key="pick_b").value == 2
+    assert shared.selectbox(key="b").value == 2
     assert shared.dataframe[0].value.equals(at.dataframe[0].value)
 
 
 def test_map_link_reproduces_the_view():
-    at = _page("4_Map.py", {"layout": "directions", "x": "formality", "y": "art", "color": "topic",
+    at = _page("4_Map.py", {"layout": "Two directions", "x": "Formality", "y": "Art", "color": "topic",
                             "q": "a late train", "hits": "3"})
-    assert at.radio(key="layout").value == "directions" and at.selectbox(key="axis_y").value == "art"
-    assert at.text_input(key="search").value == "a late train" and at.slider(key="hits").value == 3
-    assert dict(at.query_params)["x"] == "formality"
+    assert at.radio(key="layout").value == "directions" and at.selectbox(key="y").value == "art"
+    assert at.text_input(key="q").value == "a late train" and at.slider(key="hits").value == 3
+    assert browser_link(at)["x"] == "Formality"
+
+
+def test_map_link_from_an_upload_opens_the_same_corpus():
+    at = _page("4_Map.py")
+    at.radio(key="src").set_value("Upload a corpus").run()
+    csv = b"body,group\napples and pears,fruit\na storm at sea,weather\ntax law,law\nthe opera tonight,art\n"
+    at.file_uploader(key="map_upload").set_value(("c.csv", csv, "text/csv")).run()
+    params = browser_link(at)
+    assert "set" in params
+    shared = _page("4_Map.py", {**params, "color": "group"})
+    assert shared.radio(key="src").value == "Corpus from a link"
+    assert shared.selectbox(key="color").value == "group"
+    gone = _page("4_Map.py", {**params, "set": "0" * 32})
+    assert any("not on this server" in w.value for w in gone.warning)

@@ -29,9 +29,9 @@ def test_compare_interactions():
     at = run("3_Compare.py")
     at.text_area(key="compare_texts").input("I love this city.\nI hate this city.\nThe city has two bridges.").run()
     assert not at.exception
-    at.selectbox(key="pick_b").set_value(2).run()
+    at.selectbox(key="b").set_value(2).run()
     assert "C" in at.info[0].value
-    at.toggle(key="percentiles").set_value(True).run()
+    at.toggle(key="pct").set_value(True).run()
     table = at.dataframe[0].value
     assert table["sentiment"].between(0, 100).all()
     at.slider(key="k").set_value(3).run()
@@ -45,12 +45,12 @@ def test_map_pca_search_colour_and_export():
     assert at.get("plotly_chart")
     at.selectbox(key="color").set_value("topic").run()
     assert not at.exception
-    at.text_input(key="search").input("a painting in a gallery").run()
+    at.text_input(key="q").input("a painting in a gallery").run()
     hits = at.dataframe[0].value
     assert len(hits) == 10 and hits["similarity"].is_monotonic_decreasing
     at.radio(key="layout").set_value("directions").run()
     assert not at.exception
-    at.selectbox(key="axis_y").set_value("formality").run()
+    at.selectbox(key="y").set_value("formality").run()
     assert not at.exception
     assert at.get("download_button")
 
@@ -58,7 +58,7 @@ def test_map_pca_search_colour_and_export():
 def test_map_adds_search_hits_to_a_direction(directions_copy):
     folder = directions_copy("art", "science", "length")
     at = run("4_Map.py")
-    at.text_input(key="search").input("a concert of classical music").run()
+    at.text_input(key="q").input("a concert of classical music").run()
     at.slider(key="hits").set_value(3).run()
     at.checkbox(key="use_hits").check().run()
     at.selectbox(key="target").set_value("art").run()
@@ -74,7 +74,7 @@ def test_map_adds_search_hits_to_a_direction(directions_copy):
 
 def test_map_upload_bad_and_good_corpora():
     at = run("4_Map.py")
-    at.radio(key="map_source").set_value("Upload a corpus").run()
+    at.radio(key="src").set_value("Upload a corpus").run()
     assert any("Upload a corpus" in i.value for i in at.info)
     at.file_uploader(key="map_upload").set_value(("c.csv", b"", "text/csv")).run()
     assert any("is empty" in e.value for e in at.error)

@@ -58,17 +58,17 @@ def test_project_page_changing_texts_changes_the_table():
 
 def test_project_page_direction_choice_and_raw_toggle():
     at = run("pages/1_Project.py")
-    at.multiselect(key="directions").set_value(["sentiment", "art"]).run()
+    at.multiselect(key="dirs").set_value(["sentiment", "art"]).run()
     assert list(table(at).columns) == ["text", "sentiment", "art"]
     at.toggle(key="raw").set_value(True).run()
     assert list(table(at).columns) == ["text", "sentiment", "art", "sentiment_raw", "art_raw"]
-    at.selectbox(key="scatter_y").set_value("sentiment").run()
+    at.selectbox(key="y").set_value("sentiment").run()
     assert not at.exception
 
 
 def test_project_page_sample_texts():
     at = run("pages/1_Project.py")
-    at.radio(key="source").set_value("Sample texts").run()
+    at.radio(key="src").set_value("Sample texts").run()
     assert not at.exception
     assert len(table(at)) == 16
 
@@ -83,7 +83,7 @@ def test_project_page_empty_and_blank_input_gets_a_message():
 
 def test_project_page_no_direction_chosen():
     at = run("pages/1_Project.py")
-    at.multiselect(key="directions").set_value([]).run()
+    at.multiselect(key="dirs").set_value([]).run()
     assert any("at least one direction" in i.value for i in at.info)
 
 
@@ -114,7 +114,7 @@ def test_project_page_malformed_direction_file_is_skipped_with_a_warning(directi
 
 def _upload_mode():
     at = run("pages/1_Project.py")
-    at.radio(key="source").set_value("Upload a file").run()
+    at.radio(key="src").set_value("Upload a file").run()
     assert any("Upload a file" in i.value for i in at.info)
     return at
 

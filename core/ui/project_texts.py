@@ -1,0 +1,46 @@
+"""The Project page's texts: typed or pasted, an uploaded file, the samples, or the texts a link brought.
+
+The source radio is bound to the URL parameter `src` (its option labels); the texts themselves go
+into the link as `text` or `set` (core.ui.sharing). A link's saved set opens as "Texts from a
+link"; a link's texts also fill the paste box when the link was made while typing.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from core.io import inputs, samples
+from core.ui import sharing
+from core.ui.uploads import texts_upload
+
+PASTE, UPLOAD, SAMPLE, SHARED = "Type or paste", "Upload a file", "Sample texts", "Texts from a link"
+
+
+def project_texts(page: str = "project") -> inputs.TextBatch | None:
+    """The source radio and its input; the batch of texts (None while an upload is awaited or unreadable)."""
+    state = st.session_state
+    linked = sharing.link_texts(page)
+    if linked is not None and linked.saved:
+        state["shared_texts"] = linked.texts
+    options = [PASTE, UPLOAD, SAMPLE] + ([SHARED] if "shared_texts" in state else [])
+    source = sharing.source_radio("Texts", options, "src", upload=UPLOAD, shared=SHARED,
+                                  opened=linked is not None and linked.saved)
+    batch = None
+    if source == SHARED:
+        batch = inputs.clean(state["shared_texts"], "link")
+        with st.expander(f"The {len(batch.texts):,} texts of the link"):
+            st.text("\n".join(batch.texts[:1000]))
+    elif source == PASTE:
+        if linked is not None:
+            state["paste"] = "\n".join(linked.texts)
+        elif "paste" not in state:
+            state["paste"] = "\n".join(samples.sample_texts()[:6])
+        batch = inputs.from_paste(st.text_area("One text per line", key="paste", height=180))
+    elif source == UPLOAD:
+        batch = texts_upload("upload", "column")
+    else:
+        batch = inputs.TextBatch(samples.sample_texts())
+        with st.expander(f"The {len(batch.texts)} sample texts"):
+            st.text("\n".join(batch.texts))
+    sharing.publish_texts(page, batch.texts if batch is not None and source != SAMPLE else None,
+                          saved=source != PASTE)
+    return batch
