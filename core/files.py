@@ -25,7 +25,7 @@ T = TypeVar("T")
 DAMAGED = (OSError, ValueError, KeyError, TypeError, EOFError, AttributeError, zipfile.BadZipFile)
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     try:  # make the rename itself durable
         fd = os.open(folder, os.O_RDONLY)
         try:
@@ -55,7 +55,7 @@ def atomic_path(path: Path) -> Iterator[Path]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    _fsync_folder(path.parent)
+    fsync_folder(path.parent)
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
@@ -74,7 +74,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
-    _fsync_folder(path.parent)
+    fsync_folder(path.parent)
 
 
 def atomic_write_text(path: Path, text: str) -> None:

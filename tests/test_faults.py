@@ -22,9 +22,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core import files
-from core.models import registry as encoders
 from core.directions.datasets import DirectionDataset, load_dataset
-from core.directions.saving import SaveConflict, list_versions, read_version, save_dataset
+from core.directions.saving import (
+    list_versions,
+    read_version,
+    save_dataset,
+)
+from core.models import registry as encoders
 from core.store.embedder import Embedder
 from tests.conftest import ROOT, FakeEncoder
 
@@ -77,6 +81,7 @@ CHILD = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["truncate", "garbage", "zero", "delete"])
 def test_cache_damaged_while_running(cache_root, how):
     code = CHILD.format(root=str(ROOT), cache=str(cache_root), how=how)
@@ -187,6 +192,7 @@ RACER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_two_processes_saving_at_once_lose_nothing(tmp_path):
     save_dataset(BASE, None, tmp_path)
     start = time.time() + 3
@@ -272,6 +278,7 @@ SLOW_SAVE = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_killed_in_the_middle_of_a_direction_save(tmp_path):
     saved = save_dataset(BASE, None, tmp_path)
     before = (tmp_path / "toy.yaml").read_bytes()
@@ -308,6 +315,7 @@ KILLED_EMBED = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_killed_while_writing_the_cache(cache_root):
     proc = subprocess.Popen([sys.executable, "-c", KILLED_EMBED.format(root=str(ROOT), cache=str(cache_root))],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)

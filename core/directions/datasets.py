@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -17,6 +18,8 @@ import yaml
 from core import config
 from core.directions.methods import METHODS
 from core.errors import LatentError
+
+log = logging.getLogger(__name__)
 
 SUFFIX = ".yaml"
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the safe loader; the C parser is ten times faster
@@ -186,6 +189,7 @@ def load_all(folder: Path | None = None) -> tuple[dict[str, DirectionDataset], d
             ds = load_dataset(path)
             found[ds.name] = ds
         except DatasetError as exc:
+            log.warning("skipped direction file %s: %s", path, exc)
             errors[path.name] = str(exc)
     return found, errors
 

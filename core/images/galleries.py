@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from core import config
-from core.files import atomic_write_bytes, atomic_write_text, read_cached
+from core.files import atomic_write_bytes, atomic_write_text, fsync_folder, read_cached
 from core.images import loading as imgs
 from core.images.clip_space import interpolation_path, mix
 from core.images.unclip_specs import KARLO, STABLE
@@ -207,6 +207,7 @@ def save_gallery(rec: dict, pictures: list, plan: Plan | None = None, extra: dic
             open_gallery(addr, base)  # removes a damaged folder; a good one stays and wins below
         try:
             os.replace(tmp, base / addr)
+            fsync_folder(base)  # the rename itself survives a crash
         except OSError:  # another session saved the same gallery first: theirs is as good as ours
             log.info("gallery %s was saved by another session first; keeping theirs", addr)
             shutil.rmtree(tmp, ignore_errors=True)

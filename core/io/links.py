@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 from collections.abc import Iterable, Mapping
@@ -26,6 +27,8 @@ import pandas as pd
 from core import config
 from core.errors import LatentError
 from core.files import atomic_write_bytes
+
+log = logging.getLogger(__name__)
 
 MAX_INLINE_CHARS = 1_000  # texts up to this many characters (joined by newlines) travel in the URL
 MAX_SET_BYTES = 64 * 2**20  # an input set larger than this is not saved (the link then omits it)
@@ -127,6 +130,7 @@ def texts_params(texts: list[str], folder: Path | None = None,
         return {"set": save_set(texts, folder=folder)}, None
     except (LinkError, OSError, ValueError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        log.warning("texts for a link could not be saved as an input set: %s", reason)
         return {}, f"The link to this view does not include the texts: they could not be saved ({reason})."
 
 

@@ -8,6 +8,7 @@ matches PyTorch before trusting it. onnxruntime and tokenizers are imported only
 from __future__ import annotations
 
 import json
+import logging
 import os
 import warnings
 from pathlib import Path
@@ -16,6 +17,8 @@ import numpy as np
 
 from core.files import atomic_path
 from core.vectors import unit_rows
+
+log = logging.getLogger(__name__)
 
 BATCH = 64
 POOLING_MODES = {"pooling_mode_mean_tokens": "mean", "pooling_mode_cls_token": "cls"}
@@ -39,7 +42,8 @@ def pooling_mode(path: Path) -> str | None:
             return None
         pool_dir = Path(path) / next(m["path"] for m in modules if m["type"].endswith("Pooling"))
         cfg = json.loads((pool_dir / "config.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError, StopIteration):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, StopIteration) as exc:
+        log.info("%s is not a plain Transformer + Pooling model (%s); it stays on PyTorch", path, exc)
         return None
     modes = [k for k, v in cfg.items() if k.startswith("pooling_mode") and v]
     return POOLING_MODES.get(modes[0]) if len(modes) == 1 else None

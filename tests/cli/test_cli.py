@@ -19,6 +19,7 @@ def run_cli(*args, stdin: bytes | None = None):
     return proc.returncode, proc.stdout.decode(), proc.stderr.decode()
 
 
+@pytest.mark.slow
 def test_stdin_to_stdout_as_a_real_process():
     code, out, err = run_cli("score", "--input", "-", "--directions", "sentiment,length",
                              stdin=("\n".join(TEXTS) + "\n\n").encode())

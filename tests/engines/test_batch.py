@@ -108,6 +108,7 @@ def test_bad_inputs(tmp_path, chosen):
         batch.run(batch.Job(str(csv), "csv", "nope", chosen, "all-MiniLM-L6-v2"), str(tmp_path / "o2.csv"))
 
 
+@pytest.mark.slow
 def test_ray_engine_equals_local(tmp_path, chosen):
     pytest.importorskip("ray")
     import ray

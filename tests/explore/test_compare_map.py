@@ -85,6 +85,7 @@ def test_layouts_are_cached_by_key():
     assert mapping.layout("k2", "pca", E + 100) is not a
 
 
+@pytest.mark.slow
 def test_umap_layout_runs_on_a_small_corpus():
     E = np.random.default_rng(3).normal(size=(40, 8))
     coords = mapping.umap_2d(E, n_neighbors=5)

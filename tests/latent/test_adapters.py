@@ -149,6 +149,7 @@ def test_damaged_cache_entries_are_rebuilt(tmp_path, monkeypatch):
     assert adapters.load(cache).source_identity == fitted.identity
 
 
+@pytest.mark.slow
 def test_real_adapter_minilm_to_tfidf_decodes_and_carries_directions(tmp_path):
     from core.directions import build as dirs
     from core.directions.datasets import load_all

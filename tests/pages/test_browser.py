@@ -24,6 +24,7 @@ from tests.conftest import ROOT
 
 sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = Path(os.environ.get("LATENT_CHROMIUM", "/usr/bin/chromium"))
+pytestmark = pytest.mark.slow  # a real server and a real browser
 if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium; .ci/run installs it)", allow_module_level=True)
 

@@ -2,6 +2,7 @@
 import io
 
 import pandas as pd
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.directions.datasets import load_dataset
@@ -90,6 +91,7 @@ def test_map_upload_bad_and_good_corpora():
     assert not at.exception
 
 
+@pytest.mark.slow
 def test_map_discovers_features_and_saves_one(directions_copy):
     folder = directions_copy("art")
     at = run("4_Map.py")
