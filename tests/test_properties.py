@@ -133,9 +133,13 @@ def test_slerp_endpoints_and_norms(a, b, steps):
 def test_operations_keep_unit_norms(a, b, amount, n, radius):
     assume(np.linalg.norm(a) > 1e-3 and np.linalg.norm(b) > 1e-3)
     np.testing.assert_allclose(np.linalg.norm(latent.normalize(a)), 1.0, atol=1e-9)
-    out = latent.steer(a, b, amount)
-    if np.all(np.isfinite(out)):
-        assert np.linalg.norm(out) == pytest.approx(1.0, abs=1e-9)
+    try:
+        out = latent.steer(a, b, amount)
+    except ValueError as exc:  # the move cancelled the vector exactly (a = -b, amount = 1): a clear error
+        assert "zero vector" in str(exc)
+    else:
+        if np.all(np.isfinite(out)):
+            assert np.linalg.norm(out) == pytest.approx(1.0, abs=1e-9)
     np.testing.assert_allclose(np.linalg.norm(latent.blur(a, radius, n, seed=1), axis=1), 1.0, atol=1e-9)
 
 

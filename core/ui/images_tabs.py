@@ -25,18 +25,23 @@ def _chooser(bench: Workbench, label: str, key: str, default: int = 0) -> int:
     return st.selectbox(label, list(names), index=min(default, len(names) - 1), format_func=names.get, key=key)
 
 
+def _gallery(bench: Workbench, key: str, plan) -> None:
+    """The gallery panel for the plan that `plan()` makes, or why it cannot be made."""
+    try:
+        made = plan()
+    except ValueError as exc:
+        st.info(escape_md(str(exc)))
+        return
+    gallery_panel(bench, key, made)
+
+
 @st.fragment
 def interpolation_tab(bench: Workbench) -> None:
     names = bench.names
     chosen = st.multiselect("Images, in order (two or more)", list(names), default=list(names)[:2],
                             format_func=names.get, key="interp_images")
     steps = st.slider("Images per leg, both ends included", 2, 12, 5, key="interp_per_leg")
-    try:
-        plan = galleries.plan_interpolation(bench.model, [bench.pool[i] for i in chosen], steps)
-    except ValueError as exc:
-        st.info(escape_md(str(exc)))
-        return
-    gallery_panel(bench, "interp", plan)
+    _gallery(bench, "interp", lambda: galleries.plan_interpolation(bench.model, [bench.pool[i] for i in chosen], steps))
 
 
 @st.fragment
@@ -50,12 +55,8 @@ def arithmetic_tab(bench: Workbench) -> None:
         terms.append((c2.slider("Weight", -1.0, 1.0, weight, 0.05, key=f"arith_w{j}"),
                       c1.text_input(f"Text {j + 1}", text, key=f"arith_t{j}")))
     frames = st.slider("Images: the weights ramp from 0 to their values", 1, 8, 4, key="arith_frames")
-    try:
-        plan = galleries.plan_arithmetic(bench.model, bench.pool[base], terms, frames, embedder=bench.embedder)
-    except ValueError as exc:
-        st.info(escape_md(str(exc)))
-        return
-    gallery_panel(bench, "arith", plan)
+    _gallery(bench, "arith",
+             lambda: galleries.plan_arithmetic(bench.model, bench.pool[base], terms, frames, embedder=bench.embedder))
 
 
 @st.fragment
@@ -66,13 +67,8 @@ def style_tab(bench: Workbench) -> None:
              else st.text_input("Style text", "an oil painting in the style of Van Gogh", key="style_text"))
     weight = st.slider("Style weight", 0.0, 1.0, 0.4, 0.05, key="style_weight")
     frames = st.slider("Images: the style weight ramps from 0", 1, 8, 3, key="style_frames")
-    try:
-        plan = galleries.plan_arithmetic(bench.model, bench.pool[subject], [(weight, style)], frames,
-                                         embedder=bench.embedder, kind="style")
-    except ValueError as exc:
-        st.info(escape_md(str(exc)))
-        return
-    gallery_panel(bench, "style", plan)
+    _gallery(bench, "style", lambda: galleries.plan_arithmetic(bench.model, bench.pool[subject], [(weight, style)],
+                                                               frames, embedder=bench.embedder, kind="style"))
 
 
 @st.fragment
