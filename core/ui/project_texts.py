@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.io import inputs, samples
+from core.io import corpus, inputs
 from core.ui import sharing
 from core.ui.uploads import texts_upload
 
@@ -33,12 +33,12 @@ def project_texts(page: str = "project") -> inputs.TextBatch | None:
         if linked is not None:
             state["paste"] = "\n".join(linked.texts)
         elif "paste" not in state:
-            state["paste"] = "\n".join(samples.sample_texts()[:6])
+            state["paste"] = "\n".join(corpus.sample_texts()[:6])
         batch = inputs.from_paste(st.text_area("One text per line", key="paste", height=180))
     elif source == UPLOAD:
         batch = texts_upload("upload", "column")
     else:
-        batch = inputs.TextBatch(samples.sample_texts())
+        batch = inputs.TextBatch(corpus.sample_texts())
         with st.expander(f"The {len(batch.texts)} sample texts"):
             st.text("\n".join(batch.texts))
     sharing.publish_texts(page, batch.texts if batch is not None and source != SAMPLE else None,
