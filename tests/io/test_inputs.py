@@ -81,11 +81,12 @@ def test_csv_export_escapes_formulas_but_not_numbers():
 
 
 def test_text_columns_by_position_with_repeated_or_numeric_names_and_the_sample_texts():
-    from core.io import corpus, samples
+    from core import io as io_package
+    from core.io import corpus
 
     repeated = pd.DataFrame([[1, "a longer text here", "ab"]], columns=["id", "t", "t"])
     assert inputs.text_columns(repeated) == ["t", "t", "id"]
     assert inputs.text_columns(pd.DataFrame({0: [1], "body": ["words"]})) == ["body", "0"]
     assert inputs.text_columns(pd.DataFrame({"a": [], "b": []})) == ["a", "b"]
     texts = corpus.sample_texts()
-    assert texts and all(t == t.strip() and t for t in texts) and samples.sample_texts() == texts
+    assert texts and all(t == t.strip() and t for t in texts) and io_package.sample_texts() == texts
