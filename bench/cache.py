@@ -44,8 +44,8 @@ def main() -> None:
     args = ap.parse_args()
 
     from core.config import cache_dir
-    from core.directions.datasets import load_all
     from core.directions.build import build_directions
+    from core.directions.datasets import load_all
     from core.explore.scores import wide_table
     from core.store.embedder import EmbeddingStore, get_embedder, text_key
 

@@ -26,9 +26,8 @@ def main() -> None:
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--reps", type=int, default=5)
     args = ap.parse_args()
-    from streamlit.testing.v1 import AppTest
-
     import pandas as pd
+    from streamlit.testing.v1 import AppTest
 
     bench = ROOT.parent / "shared" / "benchmarks" / "sentiment-vader" / "tweets.tsv"
     texts = pd.read_csv(bench, sep="\t", dtype={"text": str}, keep_default_na=False)["text"].tolist()[:100]

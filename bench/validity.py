@@ -1,25 +1,20 @@
-"""Validity of the shipped sentiment direction against human ratings.
+"""Validity of every shipped direction against human data (core.directions.yardsticks).
 
-For each set of human-rated sentences in ../shared/benchmarks/sentiment-vader/
-(tweets, NYT editorial snippets, movie review snippets; ratings from -4 to +4),
-print the Pearson and Spearman correlation between `mean_rating` and
+For each direction with an outside yardstick in ../shared/benchmarks/ (sentiment: the three VADER sets,
+formality: Pavlick & Tetreault, subjectivity: SUBJ, concreteness: Glasgow norms, length: word counts of
+texts built from benchmark sentences), print the figure with its 95% bootstrap interval, the baseline
+beside it (VADER, a readability formula) and the verdict. Then, for sentiment, the in-domain ridge probe
+(5-fold CV) and the in-sample least-squares fit: the ceiling of any linear axis on that set.
 
-- the shipped direction's calibrated score (built from its own examples only),
-- VADER's compound score (the `vaderSentiment` package, a rule-based baseline),
-- a ridge regression on the same embeddings, 5-fold cross-validated: an
-  in-domain upper reference for what a linear read-out of the model can reach;
-- and, below the table, the in-sample least-squares fit: a hard ceiling for
-  any direction's Pearson r on that set.
+The benchmark sentences are test data only; nothing here feeds back into a shipped direction. Embeddings
+and results go through the project's caches, so a second run is fast.
 
-The benchmark sentences are test data only; nothing here feeds back into a
-shipped direction. Embeddings go through the project's embedder and its disk
-cache, so a second run is fast.
-
-    .venv/bin/python bench/validity.py [--limit N] [--shared PATH] [--dataset FILE.yaml]
+    .venv/bin/python bench/validity.py [--limit N] [--shared PATH] [--dataset FILE.yaml] [--no-ridge]
 """
 from __future__ import annotations
 
 import argparse
+import platform
 import sys
 import time
 from pathlib import Path
@@ -29,114 +24,89 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from scipy.stats import pearsonr, spearmanr  # noqa: E402
-
-SETS = ("tweets", "nyt_editorials", "movie_reviews")
-BENCH = Path("benchmarks") / "sentiment-vader"
+from scipy.stats import pearsonr  # noqa: E402
 
 
-def read_set(path: Path, limit: int | None, seed: int) -> pd.DataFrame:
-    frame = pd.read_csv(path, sep="\t", dtype={"text": str}, keep_default_na=False)
-    frame = frame[frame["text"].str.strip() != ""].reset_index(drop=True)
-    frame["mean_rating"] = frame["mean_rating"].astype(float)
-    if limit and limit < len(frame):
-        frame = frame.sample(n=limit, random_state=seed).reset_index(drop=True)
-    return frame
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
 
 
-def vader_scores(texts: list[str]) -> np.ndarray:
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-    sia = SentimentIntensityAnalyzer()
-    return np.array([sia.polarity_scores(t)["compound"] for t in texts])
-
-
-def ridge_cv_predictions(E: np.ndarray, y: np.ndarray, seed: int, folds: int = 5) -> np.ndarray:
-    """Out-of-fold predictions of a ridge regression (alpha chosen inside each training fold)."""
+def ridge_cv_r(E: np.ndarray, y: np.ndarray, seed: int, folds: int = 5) -> float:
+    """Pearson r of out-of-fold ridge predictions (alpha chosen inside each training fold)."""
     from sklearn.linear_model import RidgeCV
     from sklearn.model_selection import KFold, cross_val_predict
 
-    model = RidgeCV(alphas=np.logspace(-2, 3, 11))
-    return cross_val_predict(model, E, y, cv=KFold(folds, shuffle=True, random_state=seed))
+    pred = cross_val_predict(RidgeCV(alphas=np.logspace(-2, 3, 11)), E, y,
+                             cv=KFold(folds, shuffle=True, random_state=seed))
+    return float(pearsonr(pred, y)[0])
 
 
-def linear_ceiling(E: np.ndarray, y: np.ndarray) -> float:
-    """Pearson r of a least-squares fit on the set itself (in-sample, with intercept).
-
-    No linear read-out of these embeddings, and so no direction's score, can correlate
-    better with y on this set: it is a hard bound, not an estimate.
-    """
+def linear_ceiling(E: np.ndarray, y: np.ndarray) -> float | None:
+    """Pearson r of a least-squares fit on the set itself: no direction's score can do better (None: too few rows)."""
+    if len(E) < 10 * (E.shape[1] + 1):
+        return None  # it would overfit
     X = np.c_[E.astype(np.float64), np.ones(len(E))]
     w = np.linalg.lstsq(X, y, rcond=None)[0]
     return float(pearsonr(X @ w, y)[0])
 
 
-def correlations(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    return float(pearsonr(x, y)[0]), float(spearmanr(x, y)[0])
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shared", type=Path, default=Path(__file__).resolve().parents[2] / "shared",
-                        help="the shared folder holding benchmarks/sentiment-vader/ (default: ../shared)")
+    parser.add_argument("--shared", type=Path, default=None,
+                        help="the shared folder holding benchmarks/ (default: LATENT_BENCHMARKS_DIR or ../shared)")
     parser.add_argument("--limit", type=int, default=None, help="subsample each set to N rows (default: all)")
-    parser.add_argument("--seed", type=int, default=0, help="seed for the subsample and the CV folds")
-    parser.add_argument("--direction", default="sentiment", help="shipped direction to test (default: sentiment)")
+    parser.add_argument("--seed", type=int, default=0, help="seed for the subsample, the bootstrap and the CV folds")
     parser.add_argument("--dataset", type=Path, default=None,
-                        help="test this direction data set file instead of the shipped one")
-    parser.add_argument("--no-ridge", action="store_true", help="skip the ridge reference")
+                        help="measure this direction data set file in place of the shipped one of its name")
+    parser.add_argument("--no-ridge", action="store_true", help="skip the sentiment ridge and ceiling lines")
+    parser.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for the intervals")
     parser.add_argument("--model", default=None, help="embedding model (default: the project's default)")
     args = parser.parse_args(argv)
 
-    from core.directions.datasets import get_dataset, load_dataset
-    from core.directions.build import build_directions
+    from core.directions import benchmarks as bm
+    from core.directions.datasets import load_all, load_dataset
+    from core.directions.yardsticks import measure, table_text
+    from core.errors import LatentError, one_line
     from core.store.embedder import get_embedder
 
-    folder = args.shared / BENCH
-    paths = [folder / f"{name}.tsv" for name in SETS]
-    missing = [str(p) for p in paths if not p.exists()]
-    if missing:
-        print(f"benchmark files not found: {', '.join(missing)} (use --shared PATH)", file=sys.stderr)
+    root = args.shared / "benchmarks" if args.shared else None
+    t0 = time.perf_counter()
+    library, errors = load_all()
+    for message in errors.values():
+        print(f"warning: skipped {message}", file=sys.stderr)
+    if args.dataset:
+        ds = load_dataset(args.dataset)
+        library[ds.name] = ds
+    emb = get_embedder(args.model)
+    try:
+        folder = bm.benchmarks_root(root)
+        results = measure(list(library.values()), emb, folder, limit=args.limit, seed=args.seed,
+                          n_boot=max(10, args.bootstrap), library=library,
+                          progress=lambda d, s: print(f"measuring {d} on {s} ...", file=sys.stderr))
+    except LatentError as exc:
+        print(f"error: {one_line(exc)}", file=sys.stderr)
         return 2
 
-    t0 = time.perf_counter()
-    emb = get_embedder(args.model)
-    ds = load_dataset(args.dataset) if args.dataset else get_dataset(args.direction)
-    (direction,) = build_directions([ds], emb)
-
-    rows = []
-    for name, path in zip(SETS, paths):
-        frame = read_set(path, args.limit, args.seed)
-        texts = frame["text"].tolist()
-        y = frame["mean_rating"].to_numpy()
-        t = time.perf_counter()
-        E = emb.embed(texts)
-        print(f"{name}: {len(texts)} texts embedded in {time.perf_counter() - t:.1f}s", file=sys.stderr)
-        row = {"set": name, "n": len(texts)}
-        row["dir"] = correlations(direction.score(E), y)
-        row["vader"] = correlations(vader_scores(texts), y)
-        row["ridge"] = None if args.no_ridge else correlations(ridge_cv_predictions(E, y, args.seed), y)
-        row["ceiling"] = linear_ceiling(E, y) if len(E) >= 10 * (E.shape[1] + 1) else None  # else it overfits
-        rows.append(row)
-
-    def cell(pair, i):
-        return "-" if pair is None else f"{pair[i]:.3f}"
-
-    print(f"\nDirection `{ds.name}` ({ds.path.name if ds.path else 'in memory'}): method {ds.method}, "
-          f"{len(ds.negative)} negative + {len(ds.positive)} positive examples; model {emb.name}\n")
-    print("| set | n | direction r | VADER r | ridge r (5-fold CV) | direction ρ | VADER ρ | ridge ρ |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    for r in rows:
-        print(f"| {r['set']} | {r['n']} | {cell(r['dir'], 0)} | {cell(r['vader'], 0)} | {cell(r['ridge'], 0)} "
-              f"| {cell(r['dir'], 1)} | {cell(r['vader'], 1)} | {cell(r['ridge'], 1)} |")
-    print("\nLinear ceiling (least squares fitted in-sample on each set; no direction can exceed it): "
-          + ", ".join(f"{r['set']} " + ("n/a (too few rows)" if r["ceiling"] is None else f"{r['ceiling']:.3f}")
-                    for r in rows))
-    beats = all(r["dir"][0] > r["vader"][0] for r in rows)
-    print(f"\nr = Pearson, ρ = Spearman, against the human mean rating. "
-          f"Direction beats VADER's Pearson r on every set: {'yes' if beats else 'no'}. "
-          f"({time.perf_counter() - t0:.0f}s)")
+    print(f"\nModel {emb.name}; CPU {cpu_model()}; {len(library)} directions"
+          + (f"; each set subsampled to {args.limit}" if args.limit else "") + "\n")
+    print(table_text(results))
+    if not args.no_ridge:
+        lines = []
+        for spec in (s for s in bm.SETS if s.direction == "sentiment"):
+            texts, y = bm.read_set(spec, folder, args.limit, args.seed)
+            E = emb.embed(texts)
+            ceiling = linear_ceiling(E, y)
+            lines.append(f"{spec.name}: ridge r {ridge_cv_r(E, y, args.seed):.3f}, ceiling "
+                         + ("n/a (too few rows)" if ceiling is None else f"{ceiling:.3f}"))
+        print("\nSentiment, linear read-outs of the same embeddings (ridge: 5-fold CV in-domain; ceiling: "
+              "least squares fitted in-sample, which no direction can exceed): " + "; ".join(lines))
+    print(f"\n({time.perf_counter() - t0:.0f}s)")
     return 0
 
 

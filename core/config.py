@@ -29,6 +29,11 @@ def models_file() -> Path:
     return Path(os.environ.get("LATENT_MODELS_FILE") or PROJECT_ROOT / "models.yaml")
 
 
+def benchmarks_dir() -> Path:
+    """The human-rated yardstick sets (`LATENT_BENCHMARKS_DIR`, default `../shared/benchmarks` beside the project)."""
+    return Path(os.environ.get("LATENT_BENCHMARKS_DIR") or PROJECT_ROOT.parent / "shared" / "benchmarks")
+
+
 def valid_name(name: str) -> bool:
     return bool(NAME_RE.match(name or ""))
 

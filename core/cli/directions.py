@@ -28,10 +28,12 @@ def add_commands(sub) -> None:
     b.add_argument("--permutations", type=int, default=100, help="shuffled-label directions for the p-value")
     b.set_defaults(run=cmd_build)
     v = sub.add_parser("validate", help="correlate a direction's scores with human ratings")
-    v.add_argument("name", help="direction name")
-    v.add_argument("--input", required=True, help=".csv, .tsv or .parquet file with texts and ratings")
-    v.add_argument("--column", required=True, help="the text column")
-    v.add_argument("--rating", required=True, help="the numeric rating column")
+    v.add_argument("name", nargs="?", help="direction name")
+    v.add_argument("--all", action="store_true",
+                   help="measure every shipped direction on its outside yardstick (LATENT_BENCHMARKS_DIR)")
+    v.add_argument("--input", help=".csv, .tsv or .parquet file with texts and ratings")
+    v.add_argument("--column", help="the text column")
+    v.add_argument("--rating", help="the numeric rating column")
     add_model_option(v)
     v.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples for the intervals")
     v.set_defaults(run=cmd_validate)
@@ -63,11 +65,39 @@ def cmd_build(args) -> int:
     return 0
 
 
+def cmd_validate_all(args) -> int:
+    from core.directions.benchmarks import BenchmarkError
+    from core.directions.yardsticks import measure, table_text
+    from core.errors import one_line
+    from core.store.embedder import get_embedder
+
+    found, errors = dsets.load_all()
+    for message in errors.values():
+        print(f"warning: skipped {message}", file=sys.stderr)
+    embedder = get_embedder(args.model)
+    try:
+        results = measure(list(found.values()), embedder, n_boot=max(10, args.bootstrap), library=found)
+    except BenchmarkError as exc:  # the folder is missing: the user points LATENT_BENCHMARKS_DIR at it
+        raise CliError(one_line(exc), 2) from exc
+    print(f"Every direction against its outside yardstick; model {embedder.name}; 95% bootstrap intervals.")
+    print(table_text(results))
+    return 0
+
+
 def cmd_validate(args) -> int:
     from core.directions.build import build_direction
     from core.directions.validation import correlate, ratings_from_table
     from core.store.embedder import get_embedder
 
+    if args.all:
+        if args.name or args.input:
+            raise CliError("validate --all takes no direction name and no --input", 2)
+        return cmd_validate_all(args)
+    if not args.name:
+        raise CliError("validate needs a direction name, or --all", 2)
+    missing = [f"--{k}" for k in ("input", "column", "rating") if not getattr(args, k)]
+    if missing:
+        raise CliError(f"the following arguments are required: {', '.join(missing)}", 2)
     ds = dsets.get_dataset(args.name)
     path = Path(args.input)
     if not path.is_file():

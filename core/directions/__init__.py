@@ -2,9 +2,16 @@
 
 Modules: datasets (the data set and reading its file), yamlfile (writing it for git), methods, build
 (the one calibration, the direction caches), quality, validation (against human ratings), saving
-(atomic, versioned, conflict-checked), examples (examples as a table), form (the editing form's
+(atomic, versioned, conflict-checked), benchmarks
+(the human-made yardstick sets and baselines), yardsticks (each direction measured against them), examples (examples as a table), form (the editing form's
 values), discover (features without labels). The names below are the package's public surface.
 """
+from core.directions.benchmarks import (
+                                   SETS,
+                                   BenchmarkError,
+                                   YardstickSet,
+                                   readability_grade,
+)
 from core.directions.build import (
                                    Direction,
                                    build_direction,
@@ -51,16 +58,27 @@ from core.directions.saving import (
                                    save_dataset,
 )
 from core.directions.validation import (
+                                   STATISTICS,
                                    Correlation,
+                                   bootstrap_interval,
                                    correlate,
                                    rated_points,
                                    rating_columns,
                                    ratings_from_table,
+                                   statistic,
 )
 from core.directions.yamlfile import dump_dataset, example_comments
+from core.directions.yardsticks import (
+                                   YardstickResult,
+                                   measure,
+                                   results_table,
+                                   table_text,
+                                   verdict,
+)
 
 __all__ = [
-    "METHODS", "SUFFIX", "Correlation", "DatasetError", "Direction", "DirectionDataset", "FeatureError",
+    "METHODS", "SETS", "STATISTICS", "SUFFIX", "BenchmarkError", "YardstickResult", "YardstickSet",
+    "bootstrap_interval", "measure", "readability_grade", "results_table", "statistic", "table_text", "verdict", "Correlation", "DatasetError", "Direction", "DirectionDataset", "FeatureError",
     "Features", "Method", "MethodError", "QualityReport", "SaveConflict", "Version", "add_examples",
     "build_direction", "build_directions", "build_vector", "cache_path", "clear_memory", "correlate",
     "dataset_from_form", "delete_dataset", "describe_changes", "direction_from_embeddings", "direction_report",

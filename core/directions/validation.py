@@ -71,6 +71,46 @@ class Correlation:
                 "(95% bootstrap intervals)")
 
 
+def _spearman_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return _pearson_rows(_rank(a), _rank(b))
+
+
+def _auc_rows(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """ROC AUC of each row of scores for the 0/1 labels in the same row of labels (NaN without both classes)."""
+    from core.directions.quality import auc
+
+    out = np.full(len(scores), np.nan)
+    for i, (s, y) in enumerate(zip(scores, labels)):
+        if 0 < y.sum() < len(y):
+            out[i] = auc(s[y == 0], s[y == 1])
+    return out
+
+
+STATISTICS = {"pearson": _pearson_rows, "spearman": _spearman_rows, "auc": _auc_rows}
+
+
+def bootstrap_interval(metric: str, scores, targets, n_boot: int = 1000, seed: int = 0,
+                       chunk: int = 100) -> tuple[float, float]:
+    """95% percentile interval of `metric` (a STATISTICS name) over `n_boot` resamples of the (score, target) pairs.
+
+    Resamples are drawn in chunks of rows (same seed, same resamples), so memory stays small on long sets.
+    """
+    s, r = np.asarray(scores, float), np.asarray(targets, float)
+    rng = np.random.default_rng(seed)
+    values = []
+    for start in range(0, n_boot, chunk):
+        idx = rng.integers(0, len(s), (min(chunk, n_boot - start), len(s)))
+        values.append(STATISTICS[metric](s[idx], r[idx]))
+    x = np.concatenate(values) if values else np.zeros(0)
+    x = x[np.isfinite(x)]
+    return (float(np.percentile(x, 2.5)), float(np.percentile(x, 97.5))) if len(x) else (np.nan, np.nan)
+
+
+def statistic(metric: str, scores, targets) -> float:
+    """`metric` (pearson, spearman or auc with 0/1 targets) of scores against targets."""
+    return float(STATISTICS[metric](np.asarray(scores, float)[None], np.asarray(targets, float)[None])[0])
+
+
 def correlate(scores, ratings, n_boot: int = 1000, seed: int = 0) -> Correlation:
     s, r = np.asarray(scores, float), np.asarray(ratings, float)
     if len(s) != len(r) or len(s) < MIN_ROWS:
@@ -79,15 +119,5 @@ def correlate(scores, ratings, n_boot: int = 1000, seed: int = 0) -> Correlation
         raise InputError("All ratings are equal, so no correlation can be computed.")
     if np.ptp(s) == 0:
         raise InputError("All scores are equal, so no correlation can be computed.")
-    pearson = float(_pearson_rows(s[None], r[None])[0])
-    spearman = float(_pearson_rows(_rank(s)[None], _rank(r)[None])[0])
-    idx = np.random.default_rng(seed).integers(0, len(s), (n_boot, len(s)))
-    bs, br = s[idx], r[idx]
-    bp = _pearson_rows(bs, br)
-    bsp = _pearson_rows(_rank(bs), _rank(br))
-
-    def ci(x):
-        x = x[np.isfinite(x)]
-        return (float(np.percentile(x, 2.5)), float(np.percentile(x, 97.5))) if len(x) else (np.nan, np.nan)
-
-    return Correlation(len(s), pearson, ci(bp), spearman, ci(bsp))
+    return Correlation(len(s), statistic("pearson", s, r), bootstrap_interval("pearson", s, r, n_boot, seed),
+                       statistic("spearman", s, r), bootstrap_interval("spearman", s, r, n_boot, seed))
