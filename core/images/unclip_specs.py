@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Callable
 
 from core.models.registry import (
-    ModelError,
     ModelSpec,
     ModelUnavailable,
     load_once,
     resolve_source,
+    status,
 )
 
 STABLE, KARLO = "stable-unclip", "karlo"
@@ -128,13 +128,7 @@ def local_path(spec: DecoderSpec) -> Path:
 
 def decoder_status(name: str) -> str:
     """'loaded', 'ready' (files present) or the reason it cannot be used."""
-    if name in _LOADED:
-        return "loaded"
-    try:
-        local_path(get_decoder_spec(name))
-        return "ready"
-    except ModelError as exc:
-        return str(exc)
+    return status(name in _LOADED, lambda: local_path(get_decoder_spec(name)))
 
 
 def first_ready(names: list[str], status: dict[str, str]) -> str:

