@@ -34,12 +34,20 @@ def top_k(similarities, k: int) -> tuple[np.ndarray, np.ndarray]:
     return idx, np.take_along_axis(S, idx, axis=1)
 
 
-def calibrate(raw, negative_projection, positive_projection) -> np.ndarray:
+def calibrate(raw, negative_projection, positive_projection, neutral_projection=None) -> np.ndarray:
     """Calibrated scores: the negative pole's mean projection maps to -1, the positive pole's to +1.
 
-    Works elementwise and broadcasts, so one call calibrates a (texts, directions) matrix of projections
-    against per-direction pole means.
+    0 is the neutral projection (where texts that are neither pole sit) when one is given, else the poles'
+    midpoint; the map is linear on each side of 0, so the order of scores never changes. A NaN neutral
+    projection means "use the midpoint". Works elementwise and broadcasts, so one call calibrates a
+    (texts, directions) matrix of projections against per-direction pole means.
     """
     neg = np.asarray(negative_projection, dtype=np.float64)
     pos = np.asarray(positive_projection, dtype=np.float64)
-    return (np.asarray(raw, dtype=np.float64) - (pos + neg) / 2.0) / ((pos - neg) / 2.0)
+    raw = np.asarray(raw, dtype=np.float64)
+    mid = (pos + neg) / 2.0
+    if neutral_projection is None:
+        return (raw - mid) / ((pos - neg) / 2.0)
+    zero = np.asarray(neutral_projection, dtype=np.float64)
+    zero = np.where(np.isnan(zero), mid, zero)
+    return np.where(raw >= zero, (raw - zero) / (pos - zero), (raw - zero) / (zero - neg))

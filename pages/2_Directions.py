@@ -58,9 +58,9 @@ tab_examples, tab_quality, tab_validate, tab_history = st.tabs(
     ["Examples", "Quality report", "Validate against ratings", "History"])
 
 with tab_examples:
-    negative, positive = direction_examples.examples_tab(values["name"], values["negative_label"],
-                                                         values["positive_label"])
-working, problem = form.working_dataset(values, negative, positive)
+    negative, positive, neutral = direction_examples.examples_tab(values["name"], values["negative_label"],
+                                                                  values["positive_label"])
+working, problem = form.working_dataset(values, negative, positive, neutral)
 editable = ui.can_edit()
 with save_area:
     direction_saving.save_panel(working, problem, editable)

@@ -2,7 +2,8 @@
 
 A text's raw score is its projection on the unit vector. The calibrated score
 maps the negative pole's centroid to -1, the positive pole's centroid to +1 and
-their midpoint to 0. Built vectors are cached in memory and on disk, keyed by
+0 to where the data set's neutral texts sit (their mean projection), or to the
+poles' midpoint when it has none; linear on each side of 0. Built vectors are cached in memory and on disk, keyed by
 the model identity and the data set's build hash; a bad cache entry is rebuilt.
 A data set may `project_out` other directions: its vector is then made
 orthogonal to theirs (for example sentiment with length removed) and
@@ -41,6 +42,7 @@ class Direction:
     method: str
     dataset_hash: str
     removed: tuple[str, ...] = ()
+    neutral_projection: float | None = None  # mean projection of the neutral texts; None: the midpoint
 
     def __post_init__(self):
         v = np.array(self.vector, dtype=np.float32)
@@ -50,10 +52,22 @@ class Direction:
             raise MethodError(
                 f"direction {self.name!r}: the positive pole does not project above the negative pole"
             )
+        z = self.neutral_projection
+        if z is not None and not self.negative_projection < z < self.positive_projection:
+            raise MethodError(
+                f"direction {self.name!r}: its neutral texts do not sit between the poles (neutral "
+                f"{z:+.4f}, poles {self.negative_projection:+.4f} and {self.positive_projection:+.4f}); "
+                "they lean to one pole, so they cannot mark 0"
+            )
 
     @property
     def midpoint(self) -> float:
         return (self.positive_projection + self.negative_projection) / 2.0
+
+    @property
+    def zero(self) -> float:
+        """The raw projection that scores 0: the neutral texts' mean, else the midpoint."""
+        return self.midpoint if self.neutral_projection is None else self.neutral_projection
 
     @property
     def half_span(self) -> float:
@@ -63,7 +77,7 @@ class Direction:
         return np.asarray(embeddings, dtype=np.float32) @ self.vector
 
     def calibrate(self, raw) -> np.ndarray:
-        return calibrate(raw, self.negative_projection, self.positive_projection)
+        return calibrate(raw, self.negative_projection, self.positive_projection, self.zero)
 
     def score(self, embeddings: np.ndarray) -> np.ndarray:
         return self.calibrate(self.raw(embeddings))
@@ -74,8 +88,9 @@ class Direction:
 
 
 def direction_from_embeddings(ds: DirectionDataset, negative: np.ndarray, positive: np.ndarray, model: str,
-                              remove: dict[str, np.ndarray] | None = None) -> Direction:
-    """Build `ds`'s direction from its poles' embeddings, optionally with other directions removed."""
+                              remove: dict[str, np.ndarray] | None = None,
+                              neutral: np.ndarray | None = None) -> Direction:
+    """Build `ds`'s direction from its poles' (and neutral texts') embeddings, optionally with others removed."""
     vector = build_vector(ds.method, negative, positive, ds.paired)
     if remove:
         vector = remove_components(vector, list(remove.values()))
@@ -87,6 +102,7 @@ def direction_from_embeddings(ds: DirectionDataset, negative: np.ndarray, positi
         name=ds.name, title=ds.title, negative_label=ds.negative_label, positive_label=ds.positive_label,
         vector=vector, negative_projection=neg_p, positive_projection=pos_p, model=model, method=ds.method,
         dataset_hash=ds.build_hash, removed=tuple(remove or ()),
+        neutral_projection=float(np.mean(neutral @ vector)) if neutral is not None and len(neutral) else None,
     )
 
 
@@ -124,6 +140,9 @@ def _parse_cached(data: bytes, ds: DirectionDataset, identity: str, dim: int, mo
     if record["identity"] != identity or record["build_hash"] != ds.build_hash:
         return None
     vector = np.array(record["vector"], dtype=np.float32)
+    neutral = record.get("neutral_projection")
+    if (neutral is None) != (not ds.neutral):
+        return None
     if vector.shape != (dim,) or not np.isfinite(vector).all() or abs(float(vector @ vector) - 1) > 1e-4:
         return None
     # poles recorded the wrong way round raise MethodError, a ValueError: read_cached treats it as damage
@@ -131,7 +150,7 @@ def _parse_cached(data: bytes, ds: DirectionDataset, identity: str, dim: int, mo
         name=ds.name, title=ds.title, negative_label=ds.negative_label, positive_label=ds.positive_label,
         vector=vector, negative_projection=float(record["negative_projection"]),
         positive_projection=float(record["positive_projection"]), model=model, method=ds.method,
-        dataset_hash=ds.build_hash,
+        dataset_hash=ds.build_hash, neutral_projection=None if neutral is None else float(neutral),
     )
 
 
@@ -155,6 +174,7 @@ def _remember(ds: DirectionDataset, embedder, direction: Direction) -> None:
         "vector": [float(x) for x in direction.vector],
         "negative_projection": direction.negative_projection,
         "positive_projection": direction.positive_projection,
+        "neutral_projection": direction.neutral_projection,
     }
     write_cached(cache_path(identity, ds), json.dumps(record).encode("utf-8"))  # a failure is logged there
     with _MEMO_LOCK:
@@ -162,14 +182,14 @@ def _remember(ds: DirectionDataset, embedder, direction: Direction) -> None:
 
 
 def _pole_embeddings(datasets: list[DirectionDataset], embedder, progress=None):
-    """Each data set's (negative, positive) embeddings, all embedded in one pass."""
-    texts = [t for ds in datasets for t in (*ds.negative, *ds.positive)]
+    """Each data set's (negative, positive, neutral) embeddings, all embedded in one pass."""
+    texts = [t for ds in datasets for t in (*ds.negative, *ds.positive, *ds.neutral)]
     E = embedder.embed(texts, progress=progress)
     out, at = {}, 0
     for ds in datasets:
-        n, p = len(ds.negative), len(ds.positive)
-        out[ds.name] = (E[at : at + n], E[at + n : at + n + p])
-        at += n + p
+        n, p, z = len(ds.negative), len(ds.positive), len(ds.neutral)
+        out[ds.name] = (E[at : at + n], E[at + n : at + n + p], E[at + n + p : at + n + p + z])
+        at += n + p + z
     return out
 
 
@@ -181,7 +201,8 @@ def _plain(datasets: list[DirectionDataset], embedder, progress=None) -> dict[st
         poles = _pole_embeddings(todo, embedder, progress)
         for ds in todo:
             plain = ds.with_changes(project_out=()) if ds.project_out else ds
-            d = direction_from_embeddings(plain, *poles[ds.name], embedder.name)
+            neg, pos, neu = poles[ds.name]
+            d = direction_from_embeddings(plain, neg, pos, embedder.name, neutral=neu)
             _remember(ds, embedder, d)
             result[ds.name] = d
     return result
@@ -217,9 +238,9 @@ def build_directions(datasets: list[DirectionDataset], embedder, progress=None,
         with _MEMO_LOCK:
             hit = _DERIVED.get(key)
         if hit is None:
-            neg, pos = _pole_embeddings([ds], embedder)[ds.name]
+            neg, pos, neu = _pole_embeddings([ds], embedder)[ds.name]
             remove = {n: plain[n].vector for n in ds.project_out}
-            hit = direction_from_embeddings(ds, neg, pos, embedder.name, remove)
+            hit = direction_from_embeddings(ds, neg, pos, embedder.name, remove, neutral=neu)
             with _MEMO_LOCK:
                 _DERIVED[key] = hit
         out.append(_with_labels(hit, ds))

@@ -43,6 +43,7 @@ class DirectionDataset:
     paired: bool = False
     notes: str = ""
     project_out: tuple[str, ...] = ()
+    neutral: tuple[str, ...] = ()  # texts that are neither pole: where 0 sits (empty: the poles' midpoint)
     path: Path | None = field(default=None, compare=False)
     file_hash: str | None = field(default=None, compare=False)  # sha256 of the file's bytes when loaded
 
@@ -59,8 +60,11 @@ class DirectionDataset:
 
     @property
     def build_hash(self) -> str:
-        """Hash of what the vector depends on: the examples and the method."""
-        blob = json.dumps([self.method, self.paired, list(self.negative), list(self.positive)], ensure_ascii=False)
+        """Hash of what the vector and its calibration depend on: the examples, the neutral texts, the method."""
+        parts = [self.method, self.paired, list(self.negative), list(self.positive)]
+        if self.neutral:
+            parts.append(list(self.neutral))
+        blob = json.dumps(parts, ensure_ascii=False)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
     def with_changes(self, **changes) -> "DirectionDataset":
@@ -68,7 +72,8 @@ class DirectionDataset:
 
 
 REQUIRED = ("name", "title", "negative_label", "positive_label", "negative", "positive")
-OPTIONAL = ("description", "method", "paired", "notes", "project_out")
+OPTIONAL = ("description", "method", "paired", "notes", "project_out", "neutral")
+MIN_NEUTRAL = 3  # a neutral list, when given, needs this many texts for a stable zero
 
 
 def _examples(value, pole: str, where: str) -> tuple[str, ...]:
@@ -97,6 +102,7 @@ def validate(ds: DirectionDataset, where: str | None = None) -> DirectionDataset
         negative_label=str(ds.negative_label).strip(), positive_label=str(ds.positive_label).strip(),
         negative=tuple(t.strip() for t in ds.negative if t.strip()),
         positive=tuple(t.strip() for t in ds.positive if t.strip()),
+        neutral=tuple(t.strip() for t in ds.neutral if t.strip()),
     )
     if not config.valid_name(ds.name):
         raise DatasetError(f"{where}: name {ds.name!r} must be 1-64 letters, digits, '-' or '_'.")
@@ -111,6 +117,14 @@ def validate(ds: DirectionDataset, where: str | None = None) -> DirectionDataset
     for pole, label in (("negative", ds.negative_label), ("positive", ds.positive_label)):
         if not getattr(ds, pole):
             raise DatasetError(f"{where}: the {pole} pole ({label!r}) has no examples; add at least one.")
+    if ds.neutral:
+        if len(ds.neutral) < MIN_NEUTRAL:
+            raise DatasetError(f"{where}: the neutral list has {len(ds.neutral)} text(s); give at least "
+                               f"{MIN_NEUTRAL} texts that are neither pole, or remove 'neutral'.")
+        both = set(ds.neutral) & (set(ds.negative) | set(ds.positive))
+        if both:
+            raise DatasetError(f"{where}: the neutral text {sorted(both)[0]!r} is also a pole example; "
+                               "a text cannot be both.")
     if ds.paired and len(ds.negative) != len(ds.positive):
         raise DatasetError(
             f"{where}: a paired data set needs as many negative as positive examples "
@@ -143,6 +157,12 @@ def parse_dataset(text: str, where: str = "data set", path: Path | None = None) 
         project_out = [project_out]
     if not isinstance(project_out, list) or not all(isinstance(x, str) for x in project_out):
         raise DatasetError(f"{where}: 'project_out' must be a list of direction names.")
+    neutral = ()
+    if "neutral" in data:
+        neutral = _examples(data["neutral"], "neutral", where)
+        if not neutral:
+            raise DatasetError(f"{where}: 'neutral' is empty; list texts that are neither pole (at least "
+                               f"{MIN_NEUTRAL}), or remove the key to put 0 at the poles' midpoint.")
     ds = DirectionDataset(
         name=str(data["name"]),
         title=str(data["title"] or "").strip(),
@@ -155,6 +175,7 @@ def parse_dataset(text: str, where: str = "data set", path: Path | None = None) 
         paired=paired,
         notes=str(data.get("notes") or "").strip(),
         project_out=tuple(dict.fromkeys(x.strip() for x in project_out if x.strip())),
+        neutral=neutral,
         path=path,
     )
     return validate(ds, where)

@@ -1,4 +1,7 @@
-"""A data set's examples as a table (text, pole): for editing, importing and exporting."""
+"""A data set's examples as a table (text, pole): for editing, importing and exporting.
+
+The pole is 'negative', 'positive' or 'neutral' (a text that is neither pole: the neutral texts mark 0).
+"""
 from __future__ import annotations
 
 import pandas as pd
@@ -6,40 +9,42 @@ import pandas as pd
 from core.directions.datasets import DirectionDataset
 from core.io.inputs import InputError, require_columns
 
-NEGATIVE, POSITIVE = "negative", "positive"
+NEGATIVE, POSITIVE, NEUTRAL = "negative", "positive", "neutral"
+POLES = (NEGATIVE, POSITIVE, NEUTRAL)
 
 
 def to_frame(ds: DirectionDataset | None) -> pd.DataFrame:
-    """One row per example: text, pole ('negative' or 'positive'); an empty table for None."""
+    """One row per example: text, pole ('negative', 'positive' or 'neutral'); an empty table for None."""
     if ds is None:
         return pd.DataFrame({"text": pd.Series(dtype=object), "pole": pd.Series(dtype=object)})
-    rows = [(t, NEGATIVE) for t in ds.negative] + [(t, POSITIVE) for t in ds.positive]
+    rows = [(t, pole) for pole in POLES for t in getattr(ds, pole)]
     return pd.DataFrame(rows, columns=["text", "pole"], dtype=object)
 
 
-def from_frame(frame: pd.DataFrame) -> tuple[tuple[str, ...], tuple[str, ...], list[str]]:
-    """(negative, positive, notes) from an edited table; blank rows are dropped, duplicates noted."""
+def from_frame(frame: pd.DataFrame) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], list[str]]:
+    """(negative, positive, neutral, notes) from an edited table; blank rows are dropped, duplicates noted."""
     notes = []
-    neg, pos = [], []
+    found: dict[str, list[str]] = {pole: [] for pole in POLES}
     for text, pole in zip(frame.get("text", []), frame.get("pole", [])):
         text = "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text).strip()
         if not text:
             continue
-        if pole == NEGATIVE:
-            neg.append(text)
-        elif pole == POSITIVE:
-            pos.append(text)
+        if pole in found:
+            found[pole].append(text)
         else:
-            notes.append(f"Row {text[:40]!r} has no pole; pick negative or positive.")
-    for pole, texts in (("negative", neg), ("positive", pos)):
+            notes.append(f"Row {text[:40]!r} has no pole; pick negative, positive or neutral.")
+    for pole, texts in found.items():
         dups = len(texts) - len(set(texts))
         if dups:
-            notes.append(f"{dups} duplicate example{'s' * (dups != 1)} in the {pole} pole were merged.")
-    both = set(neg) & set(pos)
-    if both:
-        notes.append(f"{len(both)} example{'s' * (len(both) != 1)} appear in both poles: "
-                     + "; ".join(repr(t[:40]) for t in list(both)[:3]))
-    return tuple(dict.fromkeys(neg)), tuple(dict.fromkeys(pos)), notes
+            where = "neutral texts" if pole == NEUTRAL else f"{pole} pole"
+            notes.append(f"{dups} duplicate example{'s' * (dups != 1)} in the {where} were merged.")
+    for a, b in ((NEGATIVE, POSITIVE), (NEGATIVE, NEUTRAL), (POSITIVE, NEUTRAL)):
+        both = set(found[a]) & set(found[b])
+        if both:
+            notes.append(f"{len(both)} example{'s' * (len(both) != 1)} appear as both {a} and {b}: "
+                         + "; ".join(repr(t[:40]) for t in list(both)[:3]))
+    neg, pos, neu = (tuple(dict.fromkeys(found[p])) for p in POLES)
+    return neg, pos, neu, notes
 
 
 def label_values(table: pd.DataFrame, label_column: str) -> list[str]:

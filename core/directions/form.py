@@ -26,20 +26,22 @@ def form_values(ds: DirectionDataset | None) -> dict[str, object]:
     return values
 
 
-def dataset_from_form(values: dict, negative, positive) -> DirectionDataset:
-    """The validated data set made of the form's values and the examples; DatasetError when it is not one."""
+def dataset_from_form(values: dict, negative, positive, neutral=()) -> DirectionDataset:
+    """The validated data set made of the form's values and the examples (and neutral texts); DatasetError
+    when it is not one."""
     return DirectionDataset(
         name=str(values.get("name") or "").strip(), title=values.get("title") or "",
         negative_label=values.get("negative_label") or "", positive_label=values.get("positive_label") or "",
-        negative=tuple(negative), positive=tuple(positive), description=values.get("description") or "",
+        negative=tuple(negative), positive=tuple(positive), neutral=tuple(neutral), description=values.get("description") or "",
         method=values.get("method") or NEW_DEFAULTS["method"], paired=bool(values.get("paired")),
         notes=values.get("notes") or "", project_out=tuple(values.get("project_out") or ()),
     ).with_changes()
 
 
-def working_dataset(values: dict, negative, positive) -> tuple[DirectionDataset | None, DatasetError | MethodError | None]:
+def working_dataset(values: dict, negative, positive,
+                    neutral=()) -> tuple[DirectionDataset | None, DatasetError | MethodError | None]:
     """(the data set, None) when the form makes a valid one, else (None, the error saying why)."""
     try:
-        return dataset_from_form(values, negative, positive), None
+        return dataset_from_form(values, negative, positive, neutral), None
     except (DatasetError, MethodError) as exc:
         return None, exc

@@ -88,7 +88,7 @@ def describe_changes(old: DirectionDataset | None, new: DirectionDataset | None)
         a, b = getattr(old, key), getattr(new, key)
         if a != b:
             changes.append(f"{key}: {a!r} → {b!r}" if key != "notes" else "notes changed")
-    for pole in ("negative", "positive"):
+    for pole in ("negative", "positive", "neutral"):
         a, b = getattr(old, pole), getattr(new, pole)
         added = [t for t in b if t not in set(a)]
         removed = [t for t in a if t not in set(b)]
@@ -203,9 +203,9 @@ def add_examples(ds: DirectionDataset, pole: str, texts, folder: Path | None = N
     Returns (the data set as saved, how many examples were added). Raises SaveConflict when the file
     changed since `ds` was loaded, DatasetError when the result is not a valid data set.
     """
-    if pole not in ("negative", "positive"):
-        raise DatasetError(f"pole must be 'negative' or 'positive', not {pole!r}")
-    held = set(ds.negative) | set(ds.positive)
+    if pole not in ("negative", "positive", "neutral"):
+        raise DatasetError(f"pole must be 'negative', 'positive' or 'neutral', not {pole!r}")
+    held = set(ds.negative) | set(ds.positive) | set(ds.neutral)
     new = [t for t in dict.fromkeys(str(t).strip() for t in texts) if t and t not in held]
     updated = ds.with_changes(**{pole: getattr(ds, pole) + tuple(new)})
     return save_dataset(updated, ds.file_hash, folder), len(new)

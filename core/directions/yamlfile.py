@@ -36,7 +36,7 @@ def example_comments(previous: str | None) -> dict[tuple[str, str], list[str]]:
     pole, pending = None, []
     for line in (previous or "").splitlines():
         stripped = line.strip()
-        if line.startswith(("negative:", "positive:")):
+        if line.startswith(("negative:", "positive:", "neutral:")):
             pole, pending = line.split(":", 1)[0], []
         elif pole and stripped.startswith("#"):
             pending.append(stripped)
@@ -76,7 +76,9 @@ def dump_dataset(ds: DirectionDataset, previous: str | None = None) -> str:
         lines += [f"  {line}" if line else "" for line in notes.splitlines()]
     else:
         lines.append(f"notes: {_q(notes)}")
-    for pole in ("negative", "positive"):
+    for pole in ("negative", "positive", "neutral"):
+        if pole == "neutral" and not ds.neutral:
+            continue
         lines.append(f"{pole}:")
         for t in getattr(ds, pole):
             lines += [f"  {c}" for c in comments.get((pole, t), [])]

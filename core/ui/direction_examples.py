@@ -51,8 +51,8 @@ def _import_panel(edited: pd.DataFrame, negative_label: str, positive_label: str
         pasted = st.text_area("Paste examples, one per line", key="paste_lines")
         # plain options with the labels as captions: a format_func that changes with the labels made the
         # browser send back an old label as the value
-        pole = st.radio("Add them to", [examples.NEGATIVE, examples.POSITIVE], horizontal=True, key="paste_pole",
-                        captions=[negative_label, positive_label])
+        pole = st.radio("Add them to", list(examples.POLES), horizontal=True, key="paste_pole",
+                        captions=[negative_label, positive_label, "neither (marks 0)"])
         if st.button("Add pasted lines", key="add_lines"):
             add = examples.from_lines(pasted, pole)
             if add.empty:
@@ -62,21 +62,26 @@ def _import_panel(edited: pd.DataFrame, negative_label: str, positive_label: str
         _import_file(edited, negative_label, positive_label)
 
 
-def examples_tab(name: str, negative_label: str, positive_label: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The editable examples with their import panel and download; returns (negative, positive) examples."""
+def examples_tab(name: str, negative_label: str,
+                 positive_label: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """The editable examples with their import panel and download; returns (negative, positive, neutral)."""
     state = st.session_state
     edited = st.data_editor(
         state.dir_frame, num_rows="dynamic", width="stretch", key=f"dir_editor_{state.dir_editor_version}",
         column_config={
             "text": st.column_config.TextColumn("example text", width="large", required=True),
             "pole": st.column_config.SelectboxColumn(
-                "pole", options=[examples.NEGATIVE, examples.POSITIVE], required=True,
-                help=f"negative = {negative_label}, positive = {positive_label}"),
+                "pole", options=list(examples.POLES), required=True,
+                help=f"negative = {negative_label}, positive = {positive_label}, neutral = neither (these "
+                     "texts mark where 0 sits; optional)"),
         },
     )
-    negative, positive, notes = examples.from_frame(edited)
-    st.caption(f"{len(negative)} {negative_label or 'negative'} · {len(positive)} {positive_label or 'positive'}")
+    negative, positive, neutral, notes = examples.from_frame(edited)
+    zero = (f" · {len(neutral)} neutral (they mark 0)" if neutral
+            else " · no neutral texts (0 is the poles' midpoint)")
+    st.caption(f"{len(negative)} {negative_label or 'negative'} · {len(positive)} {positive_label or 'positive'}"
+               + zero)
     show_notes(notes)
     _import_panel(edited, negative_label, positive_label)
     download_table(edited, f"{name or 'direction'}-examples", key="download_examples")
-    return negative, positive
+    return negative, positive, neutral

@@ -102,7 +102,7 @@ def test_examples_round_trip_and_edits():
     frame.loc[0, "pole"] = "positive"  # move between poles
     frame.loc[len(frame)] = ["  ", "negative"]  # a blank added row
     frame.loc[len(frame)] = ["sun", "positive"]  # a duplicate
-    neg, pos, notes = examples.from_frame(frame)
+    neg, pos, _, notes = examples.from_frame(frame)
     assert neg == ("snow",) and pos == ("ice", "sun", "fire")
     assert any("duplicate" in n for n in notes)
 
