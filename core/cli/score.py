@@ -1,4 +1,9 @@
-"""`python -m core score`: score a file (or standard input) on directions, on the local or the Ray engine."""
+"""`python -m core score`: score a file (or standard input) on directions, on the local or the Ray engine.
+
+Before scoring a file, its texts are counted in the model's windows (tokenizer only, a fraction of the
+embedding time): when some are longer than the window, standard error names the pooling method once and the
+output gets a `windows` column (1 = read whole; standard input is read once, so it is not counted).
+"""
 from __future__ import annotations
 
 import sys
@@ -6,8 +11,9 @@ from pathlib import Path
 
 from core.cli.common import CliError, add_model_option
 from core.directions import datasets as dsets
-from core.engines.job import DEFAULT_CHUNK, Job
+from core.engines.job import DEFAULT_CHUNK, Job, read_chunks
 from core.io import inputs
+from core.models import windows as reading
 
 
 def add_commands(sub) -> None:
@@ -71,6 +77,17 @@ def _progress(quiet: bool):
     return report
 
 
+def long_texts(job: Job, embedder) -> int:
+    """How many texts of a file input the model reads in more than one window (0 for standard input)."""
+    if job.input == "-" or getattr(embedder.encoder, "windows", None) is None:
+        return 0
+    count = 0
+    for chunk in read_chunks(job):
+        texts = chunk.astype(str).str.strip()  # as the chunk scorer keeps them
+        count += int((embedder.windows(texts[texts != ""].tolist()) > 1).sum())
+    return count
+
+
 def cmd_score(args) -> int:
     from core.store.embedder import get_embedder
 
@@ -82,8 +99,12 @@ def cmd_score(args) -> int:
         raise CliError("--engine ray needs --output (a .csv, .tsv or .parquet file)", 2)
     fmt = _input_format(args)
     chosen = pick_directions(args.directions)
-    get_embedder(args.model)  # fail early, with the model's own message, before reading the input
+    embedder = get_embedder(args.model)  # fail early, with the model's own message, before reading the input
     job = Job(args.input, fmt, args.column, chosen, args.model, raw=args.raw, chunk_size=args.chunk_size)
+    windowed = long_texts(job, embedder)
+    job.windows = windowed > 0  # the chunk scorer adds the windows column when this is set
+    if windowed:
+        print(f"note: {reading.note(windowed, embedder.window, embedder.pooling)}", file=sys.stderr)
     progress = _progress(args.quiet)
     if args.engine == "ray":
         from core.engines import ray as ray_engine

@@ -26,7 +26,7 @@ def run(job: Job, output: str | None, progress: Progress | None = None) -> int:
     seen = 0
     for i, chunk in enumerate(read_chunks(job)):
         if not parts.done(i):
-            scorer = scorer or ChunkScorer(job.model, job.directions, job.raw)
+            scorer = scorer or ChunkScorer(job.model, job.directions, job.raw, job.windows)
             parts.write(i, scorer(chunk))
         seen += len(chunk)
         if progress:
@@ -37,7 +37,7 @@ def run(job: Job, output: str | None, progress: Progress | None = None) -> int:
 
 
 def _to_stdout(job: Job, progress: Progress | None) -> int:
-    scorer = ChunkScorer(job.model, job.directions, job.raw)
+    scorer = ChunkScorer(job.model, job.directions, job.raw, job.windows)
     rows, seen = 0, 0
     for i, chunk in enumerate(read_chunks(job)):
         frame = scorer(chunk)

@@ -32,6 +32,7 @@ class Job:
     raw: bool = False
     chunk_size: int = DEFAULT_CHUNK
     notes: list[str] = field(default_factory=list)
+    windows: bool = False  # add a `windows` column (set when some text is longer than the model's window)
 
     def fingerprint(self) -> str:
         """What the output depends on: input identity, model, directions, options."""
@@ -129,13 +130,13 @@ def read_chunks(job: Job) -> Iterator[pd.Series]:
 class ChunkScorer:
     """Scores chunks of texts; built once per process (or per Ray actor): loads the model once."""
 
-    def __init__(self, model: str, datasets: list, raw: bool = False):
+    def __init__(self, model: str, datasets: list, raw: bool = False, windows: bool = False):
         from core.directions.build import build_directions
         from core.store.embedder import get_embedder
 
         self.embedder = get_embedder(model)
         self.directions = build_directions(datasets, self.embedder)
-        self.raw = raw
+        self.raw, self.windows = raw, windows
         self.skipped = 0  # empty texts left out
 
     def __call__(self, texts: pd.Series) -> pd.DataFrame:
@@ -145,4 +146,5 @@ class ChunkScorer:
         kept = texts[texts != ""].tolist()
         self.skipped += len(texts) - len(kept)
         E = self.embedder.embed(kept)
-        return wide_table(kept, E, self.directions, raw=self.raw)
+        counts = self.embedder.windows(kept) if self.windows else None
+        return wide_table(kept, E, self.directions, raw=self.raw, windows=counts)

@@ -18,8 +18,8 @@ from core.engines.parts import PartsFolder
 
 
 class _ScoreActor:
-    def __init__(self, model: str, datasets: list, raw: bool):
-        self.scorer = ChunkScorer(model, datasets, raw)
+    def __init__(self, model: str, datasets: list, raw: bool, windows: bool = False):
+        self.scorer = ChunkScorer(model, datasets, raw, windows)
 
     def __call__(self, block: pd.DataFrame) -> pd.DataFrame:
         out = []
@@ -55,14 +55,15 @@ def _score(job: Job, parts: PartsFolder, workers: int, progress) -> None:
     if not refs:
         return
     ds = ray.data.from_pandas_refs(refs).map_batches(
-        _ScoreActor, fn_constructor_args=(job.model, list(job.directions), job.raw), batch_format="pandas",
-        batch_size=None, concurrency=max(1, workers), num_cpus=1,
+        _ScoreActor, fn_constructor_args=(job.model, list(job.directions), job.raw, job.windows),
+        batch_format="pandas", batch_size=None, concurrency=max(1, workers), num_cpus=1,
     )
     done = 0
     for batch in ds.iter_batches(batch_format="pandas", batch_size=None):
         for chunk, frame in batch.groupby("chunk", sort=True):
             frame = frame.drop(columns="chunk").reset_index(drop=True)
-            frame = frame.astype({c: "str" if c == "text" else "float64" for c in frame.columns})
+            frame = frame.astype({c: "str" if c == "text" else "int64" if c == "windows" else "float64"
+                                  for c in frame.columns})
             parts.write(int(chunk), frame)
             done += 1
             if progress:

@@ -1,4 +1,8 @@
-"""Scores as tidy frames: one row per (text, direction), the interchange with charts."""
+"""Scores as tidy frames: one row per (text, direction), the interchange with charts.
+
+A table may carry a `windows` column (`windows=` or `mark_windowed`): how many overlapping windows the model
+read each text in (1: whole, in one pass; more: a text longer than the model's window, pooled).
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -8,6 +12,20 @@ from core.directions.build import Direction
 from core.vectors import calibrate
 
 LONG_COLUMNS = ["row", "text", "direction", "title", "score", "raw"]
+WINDOWS = "windows"
+
+
+def mark_windowed(frame: pd.DataFrame, counts) -> pd.DataFrame:
+    """`frame` with a `windows` column from the per-text window counts: by `row` in a long frame (one row per
+    text and direction), by position in a wide one (one row per text)."""
+    counts = np.asarray(counts, dtype=np.int64).reshape(-1)
+    long = "row" in frame.columns
+    rows = frame["row"].to_numpy(dtype=np.int64) if long else np.arange(len(frame))
+    if (long and len(rows) and rows.max() >= len(counts)) or (not long and len(frame) != len(counts)):
+        raise ValueError(f"{len(counts)} window counts do not fit a table of {len(frame)} rows")
+    out = frame.copy()
+    out[WINDOWS] = counts[rows]
+    return out
 
 
 def score_matrix(embeddings: np.ndarray, directions: list[Direction]) -> tuple[np.ndarray, np.ndarray]:
@@ -16,11 +34,14 @@ def score_matrix(embeddings: np.ndarray, directions: list[Direction]) -> tuple[n
     raw = np.asarray(embeddings, dtype=np.float32) @ V
     neg = np.array([d.negative_projection for d in directions])
     pos = np.array([d.positive_projection for d in directions])
-    return raw, calibrate(raw, neg, pos)
+    zero = np.array([d.zero for d in directions])
+    return raw, calibrate(raw, neg, pos, zero)
 
 
-def wide_table(texts: list[str], embeddings: np.ndarray, directions: list[Direction], raw: bool = False) -> pd.DataFrame:
-    """The same table as wide_scores(score_frame(...)), built directly (for large batches)."""
+def wide_table(texts: list[str], embeddings: np.ndarray, directions: list[Direction], raw: bool = False,
+               windows=None) -> pd.DataFrame:
+    """The same table as wide_scores(score_frame(...)), built directly (for large batches); with `windows`
+    (counts per text), a last `windows` column."""
     r, cal = score_matrix(embeddings, directions) if directions else (np.zeros((len(texts), 0)),) * 2
     out = {"text": pd.Series(list(texts), dtype=object)}
     for j, d in enumerate(directions):
@@ -28,20 +49,23 @@ def wide_table(texts: list[str], embeddings: np.ndarray, directions: list[Direct
     if raw:
         for j, d in enumerate(directions):
             out[f"{d.name}_raw"] = r[:, j].astype(float)
-    return pd.DataFrame(out)
+    table = pd.DataFrame(out)
+    return table if windows is None else mark_windowed(table, windows)
 
 
-def score_frame(texts: list[str], embeddings: np.ndarray, directions: list[Direction]) -> pd.DataFrame:
-    """Long-form scores: row (input position), text, direction, title, score (calibrated), raw."""
+def score_frame(texts: list[str], embeddings: np.ndarray, directions: list[Direction], windows=None) -> pd.DataFrame:
+    """Long-form scores: row (input position), text, direction, title, score (calibrated), raw; with `windows`
+    (counts per text), a `windows` column too."""
     n = len(texts)
     if embeddings.shape[0] != n:
         raise ValueError(f"{n} texts but {embeddings.shape[0]} embeddings")
     if not directions or n == 0:
-        return pd.DataFrame({c: pd.Series(dtype=object if c in ("text", "direction", "title") else float)
-                             for c in LONG_COLUMNS})
+        frame = pd.DataFrame({c: pd.Series(dtype=object if c in ("text", "direction", "title") else float)
+                              for c in LONG_COLUMNS})
+        return frame if windows is None else mark_windowed(frame, windows)
     raw, cal = score_matrix(embeddings, directions)
     k = len(directions)
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "row": np.repeat(np.arange(n), k),
             "text": np.repeat(np.asarray(texts, dtype=object), k),
@@ -51,10 +75,12 @@ def score_frame(texts: list[str], embeddings: np.ndarray, directions: list[Direc
             "raw": raw.reshape(-1).astype(float),
         }
     )
+    return frame if windows is None else mark_windowed(frame, windows)
 
 
 def wide_scores(frame: pd.DataFrame, raw: bool = False) -> pd.DataFrame:
-    """One row per text: `text`, then one calibrated column per direction (and `<name>_raw` if asked)."""
+    """One row per text: `text`, then one calibrated column per direction (and `<name>_raw` if asked), and
+    `windows` when the long frame has it."""
     if frame.empty:
         return pd.DataFrame({"text": pd.Series(dtype=object)})
     order = list(dict.fromkeys(frame["direction"]))
@@ -65,6 +91,8 @@ def wide_scores(frame: pd.DataFrame, raw: bool = False) -> pd.DataFrame:
         raws = frame.pivot(index="row", columns="direction", values="raw")[order]
         for name in order:
             out[f"{name}_raw"] = raws[name]
+    if WINDOWS in frame.columns:
+        out[WINDOWS] = frame.drop_duplicates("row").set_index("row")[WINDOWS]
     out.index.name = None
     out.columns.name = None
     return out.reset_index(drop=True)

@@ -2,8 +2,10 @@
 
 Only plain Transformer -> Pooling (-> Normalize) models with mean or CLS pooling qualify (`pooling_mode`);
 the export goes to the cache folder atomically, and `OnnxRunner` tokenises with the model's own
-tokenizer.json and pools as the model does. The caller (core.models.sbert) checks that the result
-matches PyTorch before trusting it. onnxruntime and tokenizers are imported only when a runner is made.
+tokenizer.json (`load_tokenizer`, which core.models.sbert also cuts long texts into windows with) and pools
+as the model does; a long text reaches it as window strings, as it reaches PyTorch. The caller
+(core.models.sbert) checks that the result matches PyTorch before trusting it. onnxruntime and tokenizers
+are imported only when a tokenizer or a runner is made.
 """
 from __future__ import annotations
 
@@ -55,16 +57,27 @@ def _threads() -> int:
     return max(1, os.cpu_count() or 1)
 
 
+def load_tokenizer(model_dir: Path, max_length: int | None = None):
+    """The model's fast tokenizer from its tokenizer.json, without the file's own padding; truncated at
+    `max_length` tokens, or not at all (None: core.models.windows reads long texts in windows)."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json"))
+    tokenizer.no_padding()
+    if max_length is None:
+        tokenizer.no_truncation()
+    else:
+        tokenizer.enable_truncation(max_length=max_length)
+    return tokenizer
+
+
 class OnnxRunner:
     """A transformer exported to ONNX, run by ONNX Runtime, with the model's own tokenizer and pooling."""
 
     def __init__(self, model_dir: Path, onnx_path: Path, max_length: int, pooling: str):
         import onnxruntime as ort
-        from tokenizers import Tokenizer
 
-        self.tokenizer = Tokenizer.from_file(str(Path(model_dir) / "tokenizer.json"))
-        self.tokenizer.enable_truncation(max_length=max_length)
-        self.tokenizer.no_padding()
+        self.tokenizer = load_tokenizer(model_dir, max_length)
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.intra_op_num_threads = _threads()

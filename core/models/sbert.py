@@ -9,6 +9,11 @@ Paths, chosen automatically when a model is first used and remembered per model 
   (minimum cosine >= 0.99999): same function, less overhead, and no torch import at all later;
 - float32 PyTorch otherwise (the safe fallback).
 
+A text longer than the model's window (max_seq_length less the special tokens) is read whole: cut into
+overlapping windows at the tokenizer's offsets, each embedded in the same batch as the other texts, and pooled
+(core.models.windows; `pooling` names the method, `windows(texts)` counts windows without loading the model,
+and the identity carries the method's tag). A model folder without tokenizer.json keeps the old cut.
+
 `LATENT_PRECISION` (auto, float32, bfloat16) and `LATENT_RUNTIME` (auto, torch, onnx) override.
 The model loads on the first `encode`; the cache's facts (dimension, precision) are remembered,
 so texts already cached are scored without loading anything.
@@ -26,10 +31,12 @@ import numpy as np
 
 from core import config
 from core.files import read_cached, write_cached
+from core.models import windows
 from core.models.onnx import (
     BATCH,
     OnnxRunner,
     export_onnx,
+    load_tokenizer,
     onnxruntime_available,
     pooling_mode,
 )
@@ -96,7 +103,35 @@ class SentenceTransformerEncoder:
         else:
             self.dim, self.precision, self.fidelity, self.runtime = (
                 meta["dim"], meta["precision"], meta["fidelity"], meta["runtime"])
-        self.identity = f"{self.name}:{self.fingerprint}:{self.precision}"
+        self._settle_windows()
+        self.identity = f"{self.name}:{self.fingerprint}:{self.precision}" + (
+            f":{windows.tag(self.window, self.stride)}" if self._pieces is not None else "")
+
+    # -- long texts: windows of word pieces (tokenizer only; the model is not needed to count them)
+    def _settle_windows(self) -> None:
+        limit = self._max_length()
+        self._pieces = None
+        try:
+            if (self.path / "tokenizer.json").exists():
+                self._pieces = load_tokenizer(self.path)
+        except Exception as exc:  # tokenizers raises its own exception type for a bad file
+            log.warning("model %s: tokenizer.json cannot be read (%s); long texts are cut", self.name, exc)
+        specials = self._pieces.num_special_tokens_to_add(False) if self._pieces is not None else 2
+        self.window = max(1, limit - specials)  # word pieces of text read in one pass
+        self.stride = max(1, self.window // 2)
+        self.pooling = windows.method(self.window, self.stride) if self._pieces is not None else \
+            f"first {limit} tokens (longer texts are cut)"
+
+    def _plan(self, texts: list[str]) -> windows.Plan | None:
+        if self._pieces is None:
+            return None
+        encodings = self._pieces.encode_batch(texts, add_special_tokens=False)
+        return windows.plan(texts, encodings, self.window, self.stride)
+
+    def windows(self, texts: list[str]) -> np.ndarray:
+        """How many windows each text is read in (1: whole in one pass); loads no model."""
+        plan = self._plan(list(texts)) if len(texts) else None
+        return plan.counts if plan is not None else np.ones(len(texts), dtype=np.int64)
 
     # -- remembered facts about this model folder (disposable, like every cache)
     def _meta_path(self) -> Path:
@@ -130,6 +165,9 @@ class SentenceTransformerEncoder:
         self._torch = torch
         model = SentenceTransformer(str(self.path), device="cpu", local_files_only=True)
         model.eval()
+        if int(model.max_seq_length or 0) != self._max_length():
+            log.warning("model %s reads %s tokens, not the %s its windows assume", self.name,
+                        model.max_seq_length, self._max_length())
         return model
 
     def _torch_encode(self, model, texts: list[str]) -> np.ndarray:
@@ -201,11 +239,17 @@ class SentenceTransformerEncoder:
             raise ModelUnavailable(f"Model {self.name!r} changed precision; reload the page.")
 
     def _max_length(self) -> int:
-        try:
-            cfg = json.loads((self.path / "sentence_bert_config.json").read_text(encoding="utf-8"))
-            return int(cfg.get("max_seq_length") or 512)
-        except (OSError, ValueError, TypeError, AttributeError):
-            return 512
+        """Tokens per pass, as sentence-transformers settles it: sentence_bert_config.json's max_seq_length,
+        else the smaller of the model's positions and the tokenizer's limit, else 512."""
+        def read(name: str, key: str):
+            try:
+                value = json.loads((self.path / name).read_text(encoding="utf-8")).get(key)
+                return int(value) if value and 0 < int(value) < 1_000_000 else None
+            except (OSError, ValueError, TypeError, AttributeError, OverflowError):
+                return None
+
+        limits = [read("config.json", "max_position_embeddings"), read("tokenizer_config.json", "model_max_length")]
+        return read("sentence_bert_config.json", "max_seq_length") or min([v for v in limits if v] or [512])
 
     @property
     def loaded(self) -> bool:
@@ -215,6 +259,13 @@ class SentenceTransformerEncoder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         texts = list(texts)
+        plan = self._plan(texts)
+        if plan is None or not plan.windowed:
+            return self._encode_strings(texts)
+        return windows.pool(self._encode_strings(plan.pieces), plan.owner, plan.weight, len(texts))
+
+    def _encode_strings(self, texts: list[str]) -> np.ndarray:
+        """Each string as the model reads it (in one pass), on the path chosen for this model."""
         with self._lock:
             self._ensure_loaded()
             if self._runner is None:

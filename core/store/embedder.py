@@ -5,6 +5,9 @@ the texts' hashes, with a manifest of what produced them (model identity, dimens
 A text embedded once is served from disk on every later run, without loading the model. A cache
 that is corrupt, truncated or made by something else is detected, dropped and rebuilt; a bad row
 is treated as a miss. The cache is disposable: losing it costs time, not data.
+
+`windows(texts)` says how many windows of word pieces the model reads each text in (1: whole, in one pass;
+more: a long text, pooled as `pooling` says); it asks the tokenizer only, never the model.
 """
 from __future__ import annotations
 
@@ -18,10 +21,12 @@ from typing import Callable, Iterable
 import numpy as np
 
 from core import config
+from core.models import windows as reading
 from core.models.registry import Encoder
 from core.store.shards import VectorStore
 
 BATCHES_KEPT = 4  # corpora kept in memory per model
+COUNTS_KEPT = 100_000  # window counts kept in memory per model (a page's texts are not re-tokenised each run)
 CHUNK = 256  # texts encoded (and saved) per step; also the progress granularity
 
 Progress = Callable[[int, int], None]
@@ -56,6 +61,7 @@ class Embedder:
         self.encoded = 0  # texts this embedder actually ran through the model
         self._lock = threading.Lock()
         self._batches: OrderedDict[str, np.ndarray] = OrderedDict()  # whole corpora, by content key
+        self._counts: OrderedDict[bytes, int] = OrderedDict()  # windows per text, by text key
 
     def embed(self, texts: Iterable[str], progress: Progress | None = None) -> np.ndarray:
         """(N, dim) unit rows for `texts`, in order; only unseen texts reach the model."""
@@ -102,6 +108,35 @@ class Embedder:
             while len(self._batches) > BATCHES_KEPT:
                 self._batches.popitem(last=False)
         return out
+
+    @property
+    def pooling(self) -> str:
+        """One line naming how the model reads a text longer than its window."""
+        return reading.describe(self.encoder)
+
+    @property
+    def window(self) -> int | None:
+        """Word pieces of text the model reads in one pass (None when the encoder does not say)."""
+        return getattr(self.encoder, "window", None)
+
+    def windows(self, texts: Iterable[str]) -> np.ndarray:
+        """Windows each text is read in (1 = whole in one pass); ones for encoders that do not window.
+        Counts are remembered by text, so only texts not counted before reach the tokenizer."""
+        texts = list(texts)
+        count = getattr(self.encoder, "windows", None)
+        if count is None:
+            return np.ones(len(texts), dtype=np.int64)
+        keys = [text_key(t) for t in texts]
+        with self._lock:
+            known = {k: self._counts[k] for k in keys if k in self._counts}
+        new = {k: t for k, t in zip(keys, texts) if k not in known}
+        if new:
+            known.update(zip(new, np.asarray(count(list(new.values())), dtype=np.int64).reshape(len(new)).tolist()))
+            with self._lock:
+                self._counts.update((k, known[k]) for k in new)
+                while len(self._counts) > COUNTS_KEPT:
+                    self._counts.popitem(last=False)
+        return np.array([known[k] for k in keys], dtype=np.int64)
 
     def cached_count(self, texts: Iterable[str]) -> int:
         keys = list(dict.fromkeys(text_key(t) for t in texts))
