@@ -3,6 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from core import ui
+from core.ui import validity
 from core.models import registry as encoders
 
 ui.setup("Home", ":material/home:")
@@ -64,10 +65,16 @@ with st.expander("Add a model", icon=":material/add:"):
                 status = encoders.model_status(name.strip())
                 if status in ("ready", "loaded"):
                     st.success(f"Added {name.strip()!r}; its files are on this machine.")
+                    st.session_state.added_model = name.strip()
                 else:
                     st.warning(f"Added {name.strip()!r}, but it is not usable yet: {status}")
             except (ValueError, OSError) as exc:  # a bad name or source, or models.yaml not writable
                 ui.error(exc)
+    added = st.session_state.get("added_model")
+    if added and found:
+        st.caption(f"Every direction is rebuilt in {added!r} when first used; measure its validity now to see it "
+                   "beside the other models on the Directions page.")
+        validity.measure_button(added, list(found.values()), found)
 
 st.subheader("Directions")
 if found:

@@ -4,7 +4,8 @@ import streamlit as st
 from core import ui
 from core.explore.scores import score_frame, wide_scores
 from core.io import inputs
-from core.ui import charts
+from core.ui import charts, validity
+from core.ui.project_texts import WINDOWS_COLUMN, mark_long_texts
 
 ui.setup("Project", ":material/insights:")
 st.title("Project texts onto directions")
@@ -15,7 +16,7 @@ model = ui.model_picker(bind=True)
 found, errors = ui.load_datasets()
 ui.show_dataset_errors(errors)
 batch = ui.project_texts()
-chosen = ui.direction_picker(found, key="dirs", bind=True)
+chosen = ui.direction_picker(found, key="dirs", bind=True, validity_model=model)
 
 if batch is None:
     st.info("Upload a file to score its texts.")
@@ -35,16 +36,18 @@ directions = ui.directions_for(embedder, chosen)
 E = ui.embed(embedder, batch.texts)
 frame = score_frame(batch.texts, E, directions)
 by_name = {d.name: d for d in directions}
+badges = validity.badges(model, chosen, found)
 
 st.subheader(f"Scores of {len(batch.texts):,} texts on {len(directions)} directions")
 show_raw = st.toggle("Show raw projections too", key="raw", bind="query-params")
-table = wide_scores(frame, raw=show_raw)
+table = mark_long_texts(wide_scores(frame, raw=show_raw), embedder, batch.texts)
 table.index = table.index + 1  # numbered like the charts' labels
 st.dataframe(
-    charts.styled_scores(table, [c for c in table.columns if c != "text"]),
+    charts.styled_scores(table, [c for c in table.columns if c not in ("text", "windows")]),
     width="stretch", height=min(600, 38 + 35 * len(table)),
-    column_config={"text": st.column_config.TextColumn("text", width="medium"),
-                   **{name: st.column_config.NumberColumn(d.title, help=d.axis_title, format="%.2f")
+    column_config={"text": st.column_config.TextColumn("text", width="medium"), "windows": WINDOWS_COLUMN,
+                   **{name: st.column_config.NumberColumn(
+                         d.title, help=f"{d.axis_title}. Validity: {badges.get(name, '-')}", format="%.2f")
                       for name, d in by_name.items()}},
 )
 ui.download_table(table, "scores", key="download_scores")

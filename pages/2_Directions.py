@@ -1,4 +1,4 @@
-"""Directions: create and edit direction data sets, measure their quality, validate, restore versions."""
+"""Directions: create and edit direction data sets, measure their quality and validity, validate, restore versions."""
 import streamlit as st
 
 from core import ui
@@ -8,6 +8,7 @@ from core.ui import (
     direction_quality,
     direction_saving,
     direction_validate,
+    validity,
 )
 
 ui.setup("Directions", ":material/tune:")
@@ -54,8 +55,8 @@ st.text_area("Notes (provenance, design, known limits)", key="f_notes", height=8
 values = {field: state[f"f_{field}"] for field in form.FIELDS}
 
 save_area = st.container()
-tab_examples, tab_quality, tab_validate, tab_history = st.tabs(
-    ["Examples", "Quality report", "Validate against ratings", "History"])
+tab_examples, tab_quality, tab_validity, tab_validate, tab_history = st.tabs(
+    ["Examples", "Quality report", "Validity", "Validate against ratings", "History"])
 
 with tab_examples:
     negative, positive, neutral = direction_examples.examples_tab(values["name"], values["negative_label"],
@@ -66,6 +67,8 @@ with save_area:
     direction_saving.save_panel(working, problem, editable)
 with tab_quality:
     direction_quality.quality_tab(working, problem, model, found)
+with tab_validity:
+    validity.validity_tab(working, found.get(choice), found)
 with tab_validate:
     direction_validate.validate_tab(working, model, found)
 with tab_history:

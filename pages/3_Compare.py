@@ -6,7 +6,7 @@ from core import ui
 from core.explore import compare
 from core.explore.scores import score_frame, wide_scores
 from core.io import inputs
-from core.ui import charts
+from core.ui import charts, validity
 
 ui.setup("Compare", ":material/compare_arrows:")
 st.title("Compare texts")
@@ -28,7 +28,7 @@ if last:
     extra = st.multiselect("Add texts from the last set scored on the Project page", last[:500],
                            key="compare_extra", format_func=lambda t: t[:90])
     batch.texts += [t for t in extra if t not in batch.texts]
-chosen = ui.direction_picker(found, key="dirs", bind=True)
+chosen = ui.direction_picker(found, key="dirs", bind=True, validity_model=model)
 ui.show_notes(batch.notes)
 ui.publish_texts("compare", batch.texts)
 if len(batch.texts) < 2:
@@ -69,9 +69,11 @@ table.insert(0, "", names)
 if as_percentiles:
     table = compare.as_percentiles(table, directions, ui.embed_corpus(embedder, reference))
     st.caption(f"Percentile of each score among the {len(reference.frame):,} texts of {reference.name}.")
+badges = validity.badges(model, chosen, found)
 st.dataframe(table, hide_index=True, width="stretch",
-             column_config={d.name: st.column_config.NumberColumn(d.title, format="%.2f" if not as_percentiles
-                                                                  else "%.0f") for d in directions})
+             column_config={d.name: st.column_config.NumberColumn(
+                 d.title, format="%.2f" if not as_percentiles else "%.0f",
+                 help=f"{d.axis_title}. Validity: {badges.get(d.name, '-')}") for d in directions})
 ui.download_table(table, "comparison", key="download_comparison")
 
 st.subheader("Nearest neighbours in the reference corpus")

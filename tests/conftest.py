@@ -97,9 +97,13 @@ def directions_copy(tmp_path, monkeypatch):
 
         folder = tmp_path / "directions"
         folder.mkdir(exist_ok=True)
+        (folder / "checks").mkdir(exist_ok=True)
         for path in sorted((ROOT / "directions").glob("*.yaml")):
             if not names or path.stem in names:
                 shutil.copy(path, folder)
+                check = ROOT / "directions" / "checks" / path.name  # its clear-cut check travels with it
+                if check.exists():
+                    shutil.copy(check, folder / "checks")
         monkeypatch.setenv("LATENT_DIRECTIONS_DIR", str(folder))
         return folder
 

@@ -43,6 +43,7 @@ class Direction:
     dataset_hash: str
     removed: tuple[str, ...] = ()
     neutral_projection: float | None = None  # mean projection of the neutral texts; None: the midpoint
+    zero_note: str = ""  # why 0 is not where the data set's neutral texts sit, when it is not
 
     def __post_init__(self):
         v = np.array(self.vector, dtype=np.float32)
@@ -98,11 +99,19 @@ def direction_from_embeddings(ds: DirectionDataset, negative: np.ndarray, positi
     pos_p = float(np.mean(positive @ vector))
     if remove and pos_p <= neg_p:
         raise MethodError(f"removing {', '.join(remove)} from {ds.name!r} leaves nothing that separates its poles")
+    zero, note = None, ""
+    if neutral is not None and len(neutral):
+        zero = float(np.mean(neutral @ vector))
+        if not neg_p < zero < pos_p:  # in this model the neutral texts lean past a pole: they cannot mark 0
+            note = (f"its neutral texts do not sit between the poles in {model} (they lean "
+                    f"{'positive' if zero >= pos_p else 'negative'}), so 0 is the poles' midpoint")
+            log.warning("direction %s: %s", ds.name, note)
+            zero = None
     return Direction(
         name=ds.name, title=ds.title, negative_label=ds.negative_label, positive_label=ds.positive_label,
         vector=vector, negative_projection=neg_p, positive_projection=pos_p, model=model, method=ds.method,
         dataset_hash=ds.build_hash, removed=tuple(remove or ()),
-        neutral_projection=float(np.mean(neutral @ vector)) if neutral is not None and len(neutral) else None,
+        neutral_projection=zero, zero_note=note,
     )
 
 
@@ -141,7 +150,7 @@ def _parse_cached(data: bytes, ds: DirectionDataset, identity: str, dim: int, mo
         return None
     vector = np.array(record["vector"], dtype=np.float32)
     neutral = record.get("neutral_projection")
-    if (neutral is None) != (not ds.neutral):
+    if neutral is not None and not ds.neutral:
         return None
     if vector.shape != (dim,) or not np.isfinite(vector).all() or abs(float(vector @ vector) - 1) > 1e-4:
         return None
@@ -151,6 +160,7 @@ def _parse_cached(data: bytes, ds: DirectionDataset, identity: str, dim: int, mo
         vector=vector, negative_projection=float(record["negative_projection"]),
         positive_projection=float(record["positive_projection"]), model=model, method=ds.method,
         dataset_hash=ds.build_hash, neutral_projection=None if neutral is None else float(neutral),
+        zero_note=str(record.get("zero_note") or ""),
     )
 
 
@@ -174,7 +184,7 @@ def _remember(ds: DirectionDataset, embedder, direction: Direction) -> None:
         "vector": [float(x) for x in direction.vector],
         "negative_projection": direction.negative_projection,
         "positive_projection": direction.positive_projection,
-        "neutral_projection": direction.neutral_projection,
+        "neutral_projection": direction.neutral_projection, "zero_note": direction.zero_note,
     }
     write_cached(cache_path(identity, ds), json.dumps(record).encode("utf-8"))  # a failure is logged there
     with _MEMO_LOCK:

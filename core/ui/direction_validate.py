@@ -33,7 +33,8 @@ def _show(result, points, working: DirectionDataset, rating_col: str) -> None:
 def validate_tab(working: DirectionDataset | None, model: str, library: dict) -> None:
     """Upload rated texts; show the correlation of the working direction's scores with the ratings."""
     st.caption("Upload texts with a human rating (a CSV with a text column and a numeric column) to see how "
-               "well this direction's scores agree with people.")
+               "well this direction's scores agree with people. The Validity tab measures the shipped directions "
+               "against outside yardsticks on every model.")
     rated = st.file_uploader("Rated texts", type=["csv", "tsv", "parquet"], key="ratings_upload")
     if working is None or rated is None:
         return

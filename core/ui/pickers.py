@@ -7,6 +7,7 @@ from core.directions import datasets
 from core.io import corpus
 from core.models import registry as encoders
 from core.ui.loaders import sample_corpus
+from core.ui.validity import badge_row
 
 
 def _bind(bind: bool):
@@ -28,14 +29,20 @@ def direction_label(ds: datasets.DirectionDataset) -> str:
 
 
 def direction_picker(found: dict[str, datasets.DirectionDataset], key: str = "directions",
-                     default: list[str] | None = None, bind: bool = False) -> list[datasets.DirectionDataset]:
+                     default: list[str] | None = None, bind: bool = False,
+                     validity_model: str | None = None) -> list[datasets.DirectionDataset]:
     """A multiselect of directions (all of them, or `default`, to begin with). A direction whose file
     went away drops out of the choice. With `bind`, the URL parameter `key` holds the choice (one
-    `direction_label` per direction; labels that match no direction are ignored)."""
+    `direction_label` per direction; labels that match no direction are ignored). With `validity_model`,
+    a caption under it gives each chosen direction's validity badge in that model (from the cache only;
+    the options and their labels stay as they are, so links do not change)."""
     names = list(found)
     picked = st.multiselect("Directions", names, default=[n for n in (default or names) if n in found], key=key,
                             format_func=lambda n: direction_label(found[n]), bind=_bind(bind))
-    return [found[n] for n in picked if n in found]
+    chosen = [found[n] for n in picked if n in found]
+    if validity_model is not None:
+        badge_row(validity_model, chosen, found)
+    return chosen
 
 
 def reference_choice(key: str = "reference") -> corpus.Corpus:

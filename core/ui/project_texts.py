@@ -3,12 +3,19 @@
 The source radio is bound to the URL parameter `src` (its option labels); the texts themselves go
 into the link as `text` or `set` (core.ui.sharing). A link's saved set opens as "Texts from a
 link"; a link's texts also fill the paste box when the link was made while typing.
+
+`mark_long_texts` adds the scores table's `windows` column, and a caption, when some texts are longer than the
+model's window and were read in overlapping windows.
 """
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
+from core.explore.scores import WINDOWS, mark_windowed
 from core.io import corpus, inputs
+from core.models import windows as reading
+from core.store.embedder import Embedder
 from core.ui import sharing
 from core.ui.uploads import texts_upload
 
@@ -44,3 +51,19 @@ def project_texts(page: str = "project") -> inputs.TextBatch | None:
     sharing.publish_texts(page, batch.texts if batch is not None and source != SAMPLE else None,
                           saved=source != PASTE)
     return batch
+
+
+def mark_long_texts(table: pd.DataFrame, embedder: Embedder, texts: list[str]) -> pd.DataFrame:
+    """The wide scores table with a `windows` column and a caption when some text was read in windows;
+    the table unchanged otherwise. Counting asks the tokenizer only."""
+    counts = embedder.windows(texts)
+    caption = reading.note(int((counts > 1).sum()), embedder.window, embedder.pooling)
+    if caption is None:
+        return table
+    st.caption(caption)
+    return mark_windowed(table, counts)
+
+
+WINDOWS_COLUMN = st.column_config.NumberColumn(
+    WINDOWS, format="%d", help="Windows the model read the text in: 1 = whole, in one pass; more = a long text, "
+                               "read in overlapping windows and pooled.")

@@ -101,7 +101,7 @@ def test_bad_arguments_exit_non_zero_with_one_line(tmp_path, capsys, args, messa
 def test_build_prints_the_quality_report(capsys):
     assert main(["build", "formality", "--permutations", "5"]) == 0
     out = capsys.readouterr().out
-    assert "Direction formality · method mean_difference" in out
+    assert "Direction formality · method logistic_regression" in out
     assert "held-out AUC" in out and "cosine to other directions" in out
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from core.directions import build_directions, cache_path, clear_memory, examples
-from core.directions.build import direction_from_embeddings
+from core.directions.build import Direction, direction_from_embeddings
 from core.directions.datasets import DatasetError, DirectionDataset, load_all, parse_dataset
 from core.directions.form import working_dataset, form_values
 from core.directions.methods import MethodError
@@ -49,9 +49,12 @@ def test_direction_with_neutral_texts_scores_them_zero():
     assert d.neutral_projection < d.midpoint
     assert d.calibrate(d.raw(mid).mean()) == pytest.approx(0.0, abs=1e-6)
     np.testing.assert_allclose(d.score(np.vstack([neg[:1], pos[:1]])), [-1.0, 1.0], atol=1e-6)
-    beyond = pos * 2.0  # further out than the positive pole's centroid
+    beyond = pos * 2.0  # further out than the positive pole's centroid: in this model they cannot mark 0
+    leaning = direction_from_embeddings(ds, neg, pos, "hand", neutral=beyond)
+    assert leaning.neutral_projection is None and leaning.zero == pytest.approx(leaning.midpoint)
+    assert "do not sit between the poles in hand (they lean positive)" in leaning.zero_note
     with pytest.raises(MethodError, match="neutral texts do not sit between the poles"):
-        direction_from_embeddings(ds, neg, pos, "hand", neutral=beyond)
+        Direction(**{**vars(leaning), "neutral_projection": 5.0})
 
 
 def test_neutral_list_is_read_written_and_hashed():
@@ -116,3 +119,17 @@ def test_neutral_projection_is_cached_and_read_back(cache_root, monkeypatch):
     assert emb.encoded == before and d2.neutral_projection == pytest.approx(d1.neutral_projection)
     (plain,) = build_directions([planted_dataset()], emb)
     assert plain.neutral_projection is None and plain.zero == pytest.approx(plain.midpoint)
+
+
+def test_score_tables_use_the_neutral_zero():
+    from core.explore.scores import score_frame
+
+    ds = DirectionDataset(name="toy", title="Toy", negative_label="l", positive_label="r",
+                          negative=("a", "b"), positive=("c", "d"), neutral=("e", "f", "g"))
+    neg, pos = np.array([[1.0, 0.0]] * 2), np.array([[0.0, 1.0]] * 2)
+    mid = np.array([[0.9, 0.5], [0.8, 0.4], [0.7, 0.3]])
+    d = direction_from_embeddings(ds, neg, pos, "hand", neutral=mid)
+    E = np.vstack([mid, neg[:1], pos[:1]])
+    frame = score_frame(["e", "f", "g", "a", "c"], E, [d])
+    np.testing.assert_allclose(frame["score"], d.score(E), atol=1e-6)
+    assert frame["score"].iloc[3] == pytest.approx(-1.0, abs=1e-6) and frame["score"].iloc[4] == pytest.approx(1.0, abs=1e-6)

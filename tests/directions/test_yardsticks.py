@@ -1,8 +1,8 @@
-"""Yardsticks: each metric by hand on tiny sets, the result cache, the verdicts, the missing folder, validate --all."""
+"""Yardsticks: each metric by hand on tiny sets, the result cache and its no-compute lookup, the verdicts, the
+badges and targets, the missing folder, validate --all."""
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 from scipy.stats import pearsonr, spearmanr
 
@@ -10,38 +10,12 @@ from core.cli.main import main
 from core.directions import benchmarks as bm
 from core.directions.quality import auc
 from core.directions.validation import bootstrap_interval, statistic
-from core.directions.yardsticks import YardstickResult, measure, table_text, verdict
+from core.directions import validity_view as vv
+from core.directions.build import clear_memory
+from core.directions.yardsticks import Lookup, YardstickResult, cached_results, measure, table_text, verdict
 from core.store.embedder import Embedder
+from tests.fixtures.benchmarks import HAPPY, SAD, write_benchmarks  # noqa: F401 (test_clearcut imports it here)
 from tests.fixtures.directions import planted_dataset
-
-HAPPY = ["a great day", "happy lovely news", "great great fun", "a lovely walk", "happy times"]
-SAD = ["an awful day", "sad grim news", "awful awful mess", "a grim walk", "sad times"]
-
-
-def write_benchmarks(root):
-    """A tiny copy of every set: planted words make the fake encoder's axis 0 track the targets."""
-    def tsv(rel, frame):
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(path, sep="\t", index=False)
-
-    texts = HAPPY + SAD
-    ratings = [3.0, 2.5, 3.5, 2.0, 1.5, -3.0, -2.5, -3.5, -2.0, -1.5]
-    for name in ("tweets", "nyt_editorials", "movie_reviews"):
-        tsv(f"sentiment-vader/{name}.tsv", pd.DataFrame({"id": range(10), "mean_rating": ratings, "text": texts}))
-    tsv("formality-pavlick/pavlick_formality.tsv", pd.DataFrame({
-        "text": ["Notwithstanding the aforementioned considerations, we proceed.", "lol ok", "see u", "Yes.",
-                 "The committee deliberated extensively regarding institutional governance."],
-        "formality": [0.9, 0.1, 0.2, 0.5, 0.95]}))
-    tsv("subjectivity-subj/subj_2000.tsv", pd.DataFrame({"subjective": [1, 1, 0, 0], "text": HAPPY[:2] + SAD[:2]}))
-    tsv("concreteness-glasgow/glasgow_concreteness.tsv",
-        pd.DataFrame({"word": ["great", "lovely", "sad", "grim"], "concreteness": [5.0, 4.0, 2.0, 1.0]}))
-    return root
-
-
-@pytest.fixture
-def bench_root(tmp_path):
-    return write_benchmarks(tmp_path / "benchmarks")
 
 
 @pytest.fixture
@@ -177,3 +151,140 @@ def test_validate_all_through_the_cli(bench_root, embedder, monkeypatch, capsys)
     assert main(["validate", "--all"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "Benchmark folder not found" in err[0]
+
+
+# ---------------------------------------------------------------- the no-compute lookup
+
+SHIPPED = ("sentiment", "formality", "subjectivity", "concreteness", "length")
+
+
+@pytest.fixture
+def private_cache(tmp_path, monkeypatch):
+    """Direction and yardstick caches of this test only (they live under config.cache_dir())."""
+    monkeypatch.setenv("LATENT_CACHE_DIR", str(tmp_path / "private-cache"))
+    clear_memory()
+    yield tmp_path / "private-cache"
+    clear_memory()
+
+
+def test_cached_results_embeds_nothing_and_finds_what_measure_kept(bench_root, embedder, private_cache):
+    mood = planted_dataset()
+    sets = [mood.with_changes(name=n) for n in SHIPPED] + [mood]
+    before = cached_results(sets, embedder, bench_root, n_boot=30)
+    assert embedder.encoded == 0  # nothing built, nothing embedded
+    assert [r.direction for r in before.results] == ["mood"] and before.results[0].note == "no outside yardstick"
+    assert len(before.missing) == 7 and ("sentiment", "movie_reviews") in before.missing
+    measured = measure(sets, embedder, bench_root, n_boot=30)
+    encoded = embedder.encoded
+    assert encoded > 0
+    clear_memory()  # not even the built directions are needed: the key is known from the data sets
+    after = cached_results(sets, embedder, bench_root, n_boot=30)
+    assert embedder.encoded == encoded
+    assert after.missing == [] and sorted(after.results, key=str) == sorted(measured, key=str)
+    assert cached_results(sets, embedder.encoder.identity, bench_root, n_boot=30) == after  # an identity will do
+    assert len(cached_results(sets, embedder, bench_root, n_boot=31).missing) == 7  # other settings: other files
+    edited = sets[1].with_changes(positive=sets[1].positive + ("a great new example",))
+    assert cached_results([edited], embedder, bench_root, n_boot=30).missing == [("formality", "pavlick_formality")]
+    assert embedder.encoded == encoded
+
+
+def test_removing_a_direction_changes_the_lookup_key(bench_root, embedder, private_cache):
+    mood = planted_dataset()
+    length = mood.with_changes(name="length")
+    other = mood.with_changes(name="other", positive=mood.positive[:8], negative=mood.negative[:8])
+    library = {"other": other, "length": length}
+    measure([length], embedder, bench_root, n_boot=20, library=library)
+    assert cached_results([length], embedder, bench_root, n_boot=20, library=library).missing == []
+    removing = length.with_changes(project_out=("other",))
+    assert cached_results([removing], embedder, bench_root, n_boot=20, library=library).missing == [
+        ("length", "word_count")]
+
+
+def test_measure_reports_progress_up_to_one(bench_root, embedder, private_cache):
+    seen = []
+    mood = planted_dataset()
+    measure([mood.with_changes(name="formality"), mood.with_changes(name="length")], embedder, bench_root,
+            n_boot=20, progress=lambda fraction, label: seen.append((fraction, label)))
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0 and 0.0 in fractions
+    assert {"formality on pavlick_formality", "length on word_count"} <= {label for _, label in seen}
+
+
+# ---------------------------------------------------------------- badges, summaries, targets
+
+def yr(direction, yardstick, value, low, high, base=None, metric="pearson", baseline="VADER", n=100):
+    return YardstickResult(direction, yardstick, metric, value, low, high, baseline, base, n)
+
+
+def sentiment(tweets, nyt, movie, missing=()):
+    results = [yr("sentiment", name, v, v - 0.03, v + 0.03, b) for name, (v, b) in
+               (("tweets", tweets), ("nyt_editorials", nyt), ("movie_reviews", movie)) if v is not None]
+    return Lookup(results, [("sentiment", m) for m in missing])
+
+
+FORMALITY = Lookup([yr("formality", "pavlick_formality", 0.61, 0.55, 0.67, 0.58,
+                       baseline="a readability formula (Flesch-Kincaid grade)")], [])
+SUBJ = Lookup([yr("subjectivity", "subj_2000", 0.81, 0.79, 0.83, None, "auc", "none (README: probes)")], [])
+
+
+def test_badges():
+    assert vv.badge("formality", FORMALITY) == "r 0.61 · ≈ readability"
+    assert vv.badge("subjectivity", SUBJ) == "AUC 0.81 · moderate"
+    assert vv.badge("art", Lookup([YardstickResult("art", "", "")], [])) == "no yardstick"
+    assert vv.badge("formality", Lookup([], [("formality", "pavlick_formality")])) == "not measured"
+    assert vv.badge("formality", None) == "not measured"
+    assert vv.badge("sentiment", sentiment((0.9, 0.8), (0.6, 0.5), (0.5, 0.4))) == "r 0.67 mean · > VADER"
+    assert vv.badge("sentiment", sentiment((0.8, 0.88), (0.6, 0.5), (0.5, 0.4))) == "r 0.63 mean · > VADER on 2/3"
+    partial = sentiment((0.9, 0.8), (0.6, 0.5), (None, None), missing=("movie_reviews",))
+    assert vv.badge("sentiment", partial) == "r 0.75 mean · > VADER · 2/3 sets"
+    no_vader = Lookup([yr("concreteness", "glasgow_concreteness", 0.72, 0.7, 0.74, None, "spearman", "none")], [])
+    assert vv.badge("concreteness", no_vader) == "ρ 0.72 · strong"
+
+
+def test_summaries_in_plain_words():
+    assert vv.summary("formality", FORMALITY).startswith("measures formality about as well as a readability formula")
+    assert vv.summary("subjectivity", SUBJ) == "moderate agreement on subj_2000"
+    mixed = vv.summary("sentiment", sentiment((0.8, 0.88), (0.6, 0.5), (0.5, 0.4)))
+    assert mixed.startswith("measures sentiment clearly better than VADER on nyt_editorials, movie_reviews; "
+                            "weaker than VADER on tweets (mean r 0.63")
+    assert vv.summary("art", None) == "no outside yardstick for this direction"
+    assert vv.summary("length", Lookup([], [("length", "word_count")])) == "not measured yet"
+    assert "1 of 3 sets not measured yet" in vv.summary(
+        "sentiment", sentiment((0.9, 0.8), (0.6, 0.5), (None, None), missing=("movie_reviews",)))
+
+
+def test_targets_are_checked_honestly():
+    met = vv.check_target("sentiment", sentiment((0.9, 0.8), (0.6, 0.5), (0.5, 0.4)))
+    assert met.met is True and met.line.startswith("Meets its target") and "mean r 0.67" in met.line
+    low = vv.check_target("sentiment", sentiment((0.8, 0.88), (0.6, 0.5), (0.5, 0.55)))
+    assert low.met is False and "mean r 0.63 is under 0.66" in low.line
+    assert "VADER is ahead on movie_reviews (0.55 against 0.50)" in low.line and "tweets" not in low.line.split(":")[1]
+    assert vv.check_target("formality", FORMALITY).met is True
+    assert vv.check_target("subjectivity", SUBJ) == (False, "Below its target (AUC ≥ 0.90): AUC 0.81 is under 0.90.")
+    assert vv.check_target("art", None) is None
+    assert vv.check_target("length", None).met is None and "not measured yet" in vv.check_target("length", None).line
+    vader_gone = sentiment((0.9, None), (0.7, None), (0.6, None))
+    assert vv.check_target("sentiment", vader_gone).met is None
+    assert vv.target_text("sentiment") == ("mean r ≥ 0.66 over the 3 sets, and above VADER on nyt_editorials and "
+                                           "movie_reviews")
+    assert vv.target_text("sentiment", short=True) == "mean r ≥ 0.66, above VADER on nyt, movie"
+
+
+def test_tables_put_models_side_by_side():
+    detail = vv.detail_frame("formality", {"small": FORMALITY, "big": Lookup([], [("formality", "x")]), "off": None})
+    assert list(detail.columns) == ["set", "metric", "small", "big", "off", "baseline", "n"]
+    row = detail.iloc[0]
+    assert row["metric"] == "Pearson r"
+    assert vv.detail_frame("length", {"off": None})["n"].isna().all()
+    assert (row["small"], row["big"], row["off"]) == ("0.610 [0.550, 0.670]", "not measured", "not measured")
+    assert row["baseline"] == "readability 0.580" and row["n"] == 100
+    overview = vv.overview_frame({"formality": "Formality", "art": "Art", "subjectivity": "Subjective"},
+                                 {"small": Lookup(FORMALITY.results + SUBJ.results, []), "off": None}, "small")
+    assert overview.to_dict("records") == [
+        {"direction": "Formality", "name": "formality", "small": "r 0.61 · ≈ readability", "off": "not measured",
+         "target": "r ≥ 0.60", "target met": "met"},
+        {"direction": "Art", "name": "art", "small": "no yardstick", "off": "no yardstick", "target": "-",
+         "target met": "-"},
+        {"direction": "Subjective", "name": "subjectivity", "small": "AUC 0.81 · moderate", "off": "not measured",
+         "target": "AUC ≥ 0.90", "target met": "below"}]
+    assert vv.target_status("length", None) == "not measured"
