@@ -66,6 +66,7 @@ def cmd_build(args) -> int:
 
 
 def cmd_validate_all(args) -> int:
+    from core.directions import clearcut
     from core.directions.benchmarks import BenchmarkError
     from core.directions.yardsticks import measure, table_text
     from core.errors import one_line
@@ -81,6 +82,12 @@ def cmd_validate_all(args) -> int:
         raise CliError(one_line(exc), 2) from exc
     print(f"Every direction against its outside yardstick; model {embedder.name}; 95% bootstrap intervals.")
     print(table_text(results))
+    checks, problems = clearcut.check_all(found, embedder)
+    for name, message in problems.items():
+        print(f"warning: clear-cut check of {name} skipped: {message}", file=sys.stderr)
+    if checks:
+        print("\nClear-cut checks (directions/checks/): texts any person would place.")
+        print(clearcut.table_text(checks))
     return 0
 
 
