@@ -3,7 +3,8 @@
 For each direction with an outside yardstick in ../shared/benchmarks/ (sentiment: the three VADER sets,
 formality: Pavlick & Tetreault, subjectivity: SUBJ, concreteness: Glasgow norms, length: word counts of
 texts built from benchmark sentences), print the figure with its 95% bootstrap interval, the baseline
-beside it (VADER, a readability formula) and the verdict. Then, for sentiment, the in-domain ridge probe
+beside it (VADER, a readability formula) and the verdict; each direction's target and whether it is met; the
+clear-cut checks (directions/checks/). Then, for sentiment, the in-domain ridge probe
 (5-fold CV) and the in-sample least-squares fit: the ceiling of any linear axis on that set.
 
 The benchmark sentences are test data only; nothing here feeds back into a shipped direction. Embeddings
@@ -71,7 +72,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from core.directions import benchmarks as bm
     from core.directions.datasets import load_all, load_dataset
-    from core.directions.yardsticks import measure, table_text
+    from core.directions import clearcut
+    from core.directions.validity_view import check_target
+    from core.directions.yardsticks import Lookup, measure, table_text
     from core.errors import LatentError, one_line
     from core.store.embedder import get_embedder
 
@@ -88,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         folder = bm.benchmarks_root(root)
         results = measure(list(library.values()), emb, folder, limit=args.limit, seed=args.seed,
                           n_boot=max(10, args.bootstrap), library=library,
-                          progress=lambda d, s: print(f"measuring {d} on {s} ...", file=sys.stderr))
+                          progress=lambda done, label: print(f"{done:4.0%} {label}", file=sys.stderr))
     except LatentError as exc:
         print(f"error: {one_line(exc)}", file=sys.stderr)
         return 2
@@ -96,6 +99,17 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nModel {emb.name}; CPU {cpu_model()}; {len(library)} directions"
           + (f"; each set subsampled to {args.limit}" if args.limit else "") + "\n")
     print(table_text(results))
+    lookup = Lookup(results, [])
+    print("\nTargets (set for the default model):")
+    for name in dict.fromkeys(r.direction for r in results):
+        check = check_target(name, lookup)
+        if check is not None:
+            print(f"- {name}: {check.line}")
+    checks, problems = clearcut.check_all(library, emb)
+    for name, message in problems.items():
+        print(f"warning: clear-cut check of {name} skipped: {message}", file=sys.stderr)
+    print("\nClear-cut checks (directions/checks/: texts any person would place):")
+    print(clearcut.table_text(checks))
     if not args.no_ridge:
         lines = []
         for spec in (s for s in bm.SETS if s.direction == "sentiment"):

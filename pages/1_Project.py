@@ -9,8 +9,9 @@ from core.ui.project_texts import WINDOWS_COLUMN, mark_long_texts
 
 ui.setup("Project", ":material/insights:")
 st.title("Project texts onto directions")
-st.caption("Each score is calibrated: 0 is the midpoint of the two poles, +1 the positive pole's centroid, "
-           "-1 the negative pole's.")
+st.caption("Each score is calibrated: 0 is where the direction's neutral texts sit (the poles' midpoint for a "
+           "direction without them), +1 the positive pole's centroid, -1 the negative pole's. The badge under "
+           "the picker says how well each direction agrees with human judgement.")
 
 model = ui.model_picker(bind=True)
 found, errors = ui.load_datasets()
