@@ -73,6 +73,7 @@ class DirectionDataset:
 
 REQUIRED = ("name", "title", "negative_label", "positive_label", "negative", "positive")
 OPTIONAL = ("description", "method", "paired", "notes", "project_out", "neutral")
+RESERVED_NAMES = ("text", "row", "windows")  # columns of every score table: a direction cannot take one
 MIN_NEUTRAL = 3  # a neutral list, when given, needs this many texts for a stable zero
 
 
@@ -106,6 +107,9 @@ def validate(ds: DirectionDataset, where: str | None = None) -> DirectionDataset
     )
     if not config.valid_name(ds.name):
         raise DatasetError(f"{where}: name {ds.name!r} must be 1-64 letters, digits, '-' or '_'.")
+    if ds.name.lower() in RESERVED_NAMES:
+        raise DatasetError(f"{where}: the name {ds.name!r} is taken by a column of the score tables "
+                           f"({', '.join(RESERVED_NAMES)}); choose another.")
     for key in ("title", "negative_label", "positive_label"):
         if not str(getattr(ds, key)).strip():
             raise DatasetError(f"{where}: '{key}' is empty.")

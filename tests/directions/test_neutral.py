@@ -133,3 +133,9 @@ def test_score_tables_use_the_neutral_zero():
     frame = score_frame(["e", "f", "g", "a", "c"], E, [d])
     np.testing.assert_allclose(frame["score"], d.score(E), atol=1e-6)
     assert frame["score"].iloc[3] == pytest.approx(-1.0, abs=1e-6) and frame["score"].iloc[4] == pytest.approx(1.0, abs=1e-6)
+
+
+@pytest.mark.parametrize("name", ["windows", "text", "Row"])
+def test_names_of_score_table_columns_are_refused(name):
+    with pytest.raises(DatasetError, match="taken by a column of the score tables"):
+        parse_dataset(BASE.replace("name: toy", f"name: {name}"))

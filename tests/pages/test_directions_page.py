@@ -123,3 +123,19 @@ def test_validation_tab_computes_correlations(folder):
     bad = b"text,rating\nhello,abc\nworld,def\n"
     at.file_uploader(key="ratings_upload").set_value(("bad.csv", bad, "text/csv")).run()
     assert any("numeric ratings" in e.value for e in at.error)
+
+
+def test_neutral_texts_are_shown_added_and_saved(folder):
+    at = start("sentiment")
+    shipped = load_dataset(folder / "sentiment.yaml")
+    assert any(f"{len(shipped.neutral)} neutral (they mark 0)" in c.value for c in at.caption)
+    at.radio(key="paste_pole").set_value("neutral")
+    at.text_area(key="paste_lines").input("The meeting room is on the second floor.\nThe bus leaves at 8.").run()
+    at.button(key="add_lines").click().run()
+    assert not at.exception
+    assert any(f"{len(shipped.neutral) + 2} neutral (they mark 0)" in c.value for c in at.caption)
+    at.button(key="save").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    saved = load_dataset(folder / "sentiment.yaml")
+    assert saved.neutral == shipped.neutral + ("The meeting room is on the second floor.", "The bus leaves at 8.")
+    assert saved.negative == shipped.negative and saved.positive == shipped.positive
