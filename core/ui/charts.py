@@ -1,6 +1,8 @@
 """Plotly figures from tidy score frames. Chart functions lay out; they compute nothing."""
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
@@ -162,4 +164,31 @@ def corpus_map(frame: pd.DataFrame, color: str | None, x_title: str, y_title: st
                                    marker=dict(size=11, color="rgba(0,0,0,0)", line=dict(width=2, color="black"))))
     fig.update_layout(xaxis_title=x_title, yaxis_title=y_title, height=620, dragmode="lasso",
                       margin=dict(l=10, r=10, t=30, b=10), legend=dict(itemsizing="constant"))
+    return fig
+
+
+def feature_frequency(freq: pd.DataFrame, rare_fraction: float, n_texts: int) -> go.Figure:
+    """How often each feature is active: a histogram over the share of texts on a log axis (as sparse
+    autoencoder papers draw feature density), rare features apart from the others, the rare threshold as a
+    dotted line and the dead features (never active) as a grey bar at the far left. `freq` is
+    core.directions.discover.frequencies()."""
+    lowest = math.floor(math.log10(1.0 / max(1, n_texts)))
+    bins = dict(start=lowest, end=0.05, size=0.1)
+    colours = {"alive": "#4c78a8", "rare": "#f58518"}
+    fig = go.Figure()
+    for status, colour in colours.items():
+        part = freq[freq["status"] == status]
+        fig.add_trace(go.Histogram(
+            x=part["log10 frequency"], xbins=bins, name=f"{status} ({len(part)})", marker_color=colour,
+            customdata=part["feature"], hovertemplate="%{y} features<extra></extra>", autobinx=False))
+    dead = int((freq["status"] == "dead").sum())
+    fig.add_trace(go.Bar(x=[lowest - 0.5], y=[dead], width=0.3, name=f"dead ({dead})", marker_color="#9e9e9e",
+                         hovertemplate="%{y} dead features (never active)<extra></extra>"))
+    decades = list(range(lowest, 1))
+    fig.update_xaxes(tickvals=[lowest - 0.5] + decades, ticktext=["dead"] + [f"{100 * 10.0 ** d:g}%" for d in decades],
+                     range=[lowest - 0.9, 0.1], title="share of texts on which the feature is active (log scale)")
+    fig.add_vline(x=math.log10(rare_fraction), line_dash="dot", line_color="grey",
+                  annotation_text=f"rare below {100 * rare_fraction:g}%", annotation_position="top")
+    fig.update_layout(barmode="stack", bargap=0.05, yaxis_title="features", height=320, legend_title=None,
+                      margin=dict(l=10, r=10, t=40, b=10))
     return fig

@@ -92,16 +92,36 @@ def test_map_upload_bad_and_good_corpora():
 
 
 @pytest.mark.slow
-def test_map_discovers_features_and_saves_one(directions_copy):
+def test_map_discovers_features_measures_them_and_saves_one(directions_copy):
     folder = directions_copy("art")
     at = run("4_Map.py")
     at.slider(key="n_features").set_value(8).run()
+    charts_before = len(at.get("plotly_chart"))
     at.button(key="learn").click().run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert 0.0 < float(metrics["Explained variance"].rstrip("%")) <= 100.0
+    assert float(metrics["Features per text"]) == pytest.approx(4.0, abs=0.01)  # the default: 4 per text
+    assert metrics["Dead features"].endswith("of 8") and metrics["Rare features"].endswith("of 8")
+    assert len(at.get("plotly_chart")) == charts_before + 1  # the feature-frequency histogram
+    table = at.dataframe[-4].value  # features, strongest, nearest where zero, weakest
+    assert list(table["feature"]) == sorted(range(8), key=lambda k: -int(table.set_index("feature").at[k, "active in"]))
+    assert table["frequency"].between(0, 1).all() and set(table["status"]) <= {"alive", "rare", "dead"}
+    pick = at.selectbox(key="feature").value
+    strongest, zero = at.dataframe[-3].value, at.dataframe[-2].value
+    assert len(strongest) == 10 and strongest["activation"].is_monotonic_decreasing
+    assert (strongest["activation"] > 0).all()
+    assert len(zero) == 10 and zero["similarity"].is_monotonic_decreasing
+    assert not set(zero["text"]) & set(strongest["text"])
+    at.select_slider(key="rare_below").set_value(0.03).run()
     assert not at.exception
     at.text_input(key="feature_name").input("found-1")
     at.text_input(key="feature_title").input("Found one")
     at.text_input(key="feature_pos").input("strong").run()
+    assert at.selectbox(key="feature").value == pick
     at.button(key="save_feature").click().run()
     assert not at.exception
     saved = load_dataset(folder / "found-1.yaml")
     assert len(saved.positive) == 30 and len(saved.negative) == 30
+    assert set(strongest["text"]) <= set(saved.positive)
+    assert any("Saved found-1.yaml" in s.value for s in at.success)
