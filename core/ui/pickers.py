@@ -4,9 +4,12 @@ from __future__ import annotations
 import streamlit as st
 
 from core.directions import datasets
-from core.io import corpus
+from core.errors import LatentError
+from core.io import corpus, reference
 from core.models import registry as encoders
 from core.ui.loaders import sample_corpus
+from core.ui.messages import error, escape_md
+from core.ui.uploads import TYPES, _parsed
 from core.ui.validity import badge_row
 
 
@@ -45,10 +48,74 @@ def direction_picker(found: dict[str, datasets.DirectionDataset], key: str = "di
     return chosen
 
 
+_SOURCES = {"sample": "Built-in sample", "large": reference.NAME, "map": "The Map's corpus",
+            "map_link": "Corpus from a link", "texts_link": "Texts from a link", "saved": "A saved input set",
+            "upload": "Upload a file"}
+
+
+def _remembered(key: str, ident: tuple, make) -> corpus.Corpus:
+    """A corpus read from what this session brought (a link's texts, a saved set), read once, not on every rerun."""
+    memo = st.session_state.setdefault(f"_reference_{key}", {})
+    if ident not in memo:
+        value = make()
+        memo.clear()
+        memo[ident] = value
+    return memo[ident]
+
+
+def _reference(pick: str, key: str, session: dict) -> corpus.Corpus | None:
+    """The chosen reference corpus, with the input it needs; None while that input is awaited."""
+    if pick == "sample":
+        return sample_corpus()
+    if pick == "large":
+        with st.spinner(f"Reading the {reference.NAME}…"):
+            return reference.reference_corpus()
+    if pick in ("map", "map_link"):
+        return reference.check(session[pick])
+    if pick == "texts_link":
+        texts = session[pick]
+        return _remembered(key, (pick, len(texts), hash(tuple(texts))),
+                           lambda: reference.from_texts(texts, "the texts from a link"))
+    if pick == "saved":
+        pasted = st.text_input("A link that carries texts, or the id of a saved input set", key=f"{key}_set",
+                               help="Links to views with many texts or a corpus carry them as a saved input set "
+                                    "(`set=` in the link).").strip()
+        if not pasted:
+            st.info("Paste a link or a saved input set's id.", icon=":material/link:")
+            return None
+        return _remembered(key, (pick, pasted), lambda: reference.from_link(pasted))
+    upload = st.file_uploader("A .txt file (one text per line), or a .csv, .tsv or .parquet file with a text column",
+                              type=TYPES, key=f"{key}_upload")
+    if upload is None:
+        return None
+    return _parsed(upload, f"{key}_column", f"reference_{key}", reference.from_file, reference.from_table)
+
+
 def reference_choice(key: str = "reference") -> corpus.Corpus:
-    """The reference corpus: the built-in sample, or the corpus last uploaded on the Map page."""
-    uploaded = st.session_state.get("uploaded_corpus")
-    options = ["sample"] + (["uploaded"] if uploaded is not None else [])
-    pick = st.radio("Reference corpus", options, horizontal=True, key=key,
-                    format_func=lambda o: "the built-in sample" if o == "sample" else f"uploaded: {uploaded.name}")
-    return uploaded if pick == "uploaded" else sample_corpus()
+    """The reference corpus: the built-in sample, the large reference (WordNet's example sentences), the Map's
+    corpus or a link's texts (when this session has them), a saved input set (a link or its id), or a text column
+    of an uploaded file. What cannot serve (fewer than 2 texts, a missing package, an upload still awaited) says
+    why, and the built-in sample stands in, so the page goes on."""
+    state = st.session_state
+    session = {"map": state.get("uploaded_corpus"), "map_link": state.get("shared_corpus"),
+               "texts_link": state.get("shared_texts")}
+    options = ["sample", "large"] + [k for k, v in session.items() if v is not None] + ["saved", "upload"]
+
+    def label(option: str) -> str:
+        found = session.get(option)
+        named = option in ("map", "map_link") and found is not None
+        return f"{_SOURCES[option]}: {escape_md(found.name)}" if named else _SOURCES[option]
+
+    pick = st.radio("Reference corpus", options, horizontal=True, key=key, format_func=label)
+    try:
+        chosen = _reference(pick, key, session)
+    except LatentError as exc:
+        error(exc)
+        chosen = None
+    if chosen is None:
+        st.caption("Until then, the built-in sample is the reference corpus.")
+        return sample_corpus()
+    about = (" ".join(chosen.notes[:1]) + " The first read-back in a model embeds them all once (minutes on a CPU); "
+             "after that they come from the cache.") if pick == "large" else ""
+    st.caption(escape_md(f"{len(chosen.frame):,} texts in {chosen.name}. {about}".strip()))
+    return chosen
