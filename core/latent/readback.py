@@ -1,5 +1,7 @@
 """Reading points back as texts: which decoder each read-back mode of the Latent lab uses, and what to say.
 
+- "direction": reference texts that score like each point on a direction and resemble it in everything else
+  (`core.latent.directional`); the default for steer moves, a choice for the others once a direction is picked.
 - "nearest": the nearest texts of a reference corpus, in the page's model (any model, offline).
 - "generate": texts generated from the points by the page's model, when it is a bottleneck-T5 autoencoder;
   otherwise no decoder, and the bottleneck models with what each still needs.
@@ -12,10 +14,11 @@ from dataclasses import dataclass, field
 
 from core.latent import adapters
 from core.latent.decoders import AdaptedDecoder, RetrievalDecoder
+from core.latent.directional import TOLERANCE, DirectionalDecoder
 from core.latent.generation import generative
 
-MODES = {"nearest": "Nearest texts in a reference corpus", "generate": "Generate with bottleneck-T5",
-         "adapter": "Through an adapter into another model"}
+MODES = {"direction": "Along the direction (score-matched texts)", "nearest": "Nearest texts in a reference corpus",
+         "generate": "Generate with bottleneck-T5", "adapter": "Through an adapter into another model"}
 NEEDS_GENERATOR = ("Generation needs a bottleneck-T5 model: pick one in the sidebar (texts are then embedded in "
                    "its space), or read back through an adapter into one.")
 
@@ -30,6 +33,31 @@ class Readout:
 def nearest(embedder, reference, label: str | None = None) -> RetrievalDecoder:
     """The nearest texts of `reference`, embedded by `embedder` (through its cache)."""
     return RetrievalDecoder.from_corpus(reference, embedder, name=label)
+
+
+def along(embedder, reference, direction, start, tolerance: float = TOLERANCE) -> Readout:
+    """Texts of `reference` that score like each point on `direction` and resemble it otherwise, with a note
+    saying how they were picked; DecodeError for a missing direction, a corpus too small or of another model."""
+    decoder = DirectionalDecoder.from_corpus(reference, embedder, direction, start, tolerance=tolerance)
+    note = (f"Reading along {direction.title}: each point's texts score within ±{tolerance:g} (calibrated units) of "
+            f"the point's own {direction.title.lower()} score (or are the {decoder.band} nearest it); among them, "
+            f"the texts most like the point in everything but {direction.title.lower()} come first.")
+    return Readout(decoder, (note,))
+
+
+def default_mode(op: str, previous_op: str | None, mode: str | None) -> str:
+    """The read-back mode to show: on a first visit the default of the move (along the direction for a steer,
+    nearest texts otherwise); when the move changes between steer and another, the plain defaults swap too
+    (along the direction ⇄ nearest texts); any other choice the user made is kept."""
+    steering = op == "steer"
+    if mode not in MODES:
+        return "direction" if steering else "nearest"
+    if previous_op is not None and (previous_op == "steer") != steering:
+        if steering and mode == "nearest":
+            return "direction"
+        if not steering and mode == "direction":
+            return "nearest"
+    return mode
 
 
 def generation(embedder) -> Readout:
@@ -52,11 +80,15 @@ def adapted(adapter: adapters.Adapter, target, reference) -> AdaptedDecoder:
     return AdaptedDecoder(adapter, inner)
 
 
-def read_back(mode: str, embedder, reference=None, target=None, adapter: adapters.Adapter | None = None) -> Readout:
+def read_back(mode: str, embedder, reference=None, target=None, adapter: adapters.Adapter | None = None,
+              direction=None, start=None, tolerance: float = TOLERANCE) -> Readout:
     """The decoder of a read-back mode, with the notes to show beside it.
 
+    "direction" needs the reference corpus, the direction to read along and the start embedding (see `along`);
     "nearest" needs the reference corpus; "adapter" the target model's embedder and the adapter into it
     (see `choose_adapter`) and, unless the target generates, the reference corpus."""
+    if mode == "direction":
+        return along(embedder, reference, direction, start, tolerance)
     if mode == "nearest":
         return Readout(nearest(embedder, reference))
     if mode == "generate":

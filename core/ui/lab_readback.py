@@ -5,13 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from core.latent import adapters, decoders, lab, readback
+from core.latent import adapters, decoders, directional, lab, readback
+from core.latent.directional import TOLERANCE
 from core.latent.generation import generative
 from core.models import registry as encoders
 from core.store.embedder import get_embedder
 from core.ui.downloads import download_table
 from core.ui.loaders import directions_for, embed, embed_corpus, sample_corpus
-from core.ui.messages import escape_md
+from core.ui.messages import error, escape_md
 from core.ui.pickers import reference_choice
 
 
@@ -67,8 +68,43 @@ def _adapter_panel(model: str, embedder, found: dict, chosen: list, directions: 
     return readback.read_back("adapter", embedder, reference, target=target, adapter=adapter)
 
 
-def readback_panel(model: str, embedder, found: dict, chosen: list, directions: list):
-    """The decoder choice and its settings: (decoder or None, (texts per point, temperature, seed))."""
+def _along_choice(op: str, steered, directions: list):
+    """The direction to read along: the steered one for a steer move, else one of the chosen directions (None,
+    with a note, when no direction is chosen)."""
+    if op == "steer" and steered is not None:
+        return steered
+    if not directions:
+        st.info("The direction-aware read-back needs a direction: pick one under Directions above, or choose "
+                "another decoder.", icon=":material/info:")
+        return None
+    names = [d.name for d in directions]
+    pick = st.selectbox("Read along", names, key="lab_along", format_func=lambda n: directions[names.index(n)].title)
+    return directions[names.index(pick)]
+
+
+def _decoder(mode: str, model: str, embedder, found: dict, chosen: list, directions: list, reference,
+             along=None, start=None, tolerance: float = TOLERANCE):
+    """The Readout of `mode` (None where the adapter's target cannot load); DecodeError for bad input."""
+    if mode in ("direction", "nearest") and reference.texts:
+        embed_corpus(embedder, reference)  # with a progress bar; the decoder reads them from memory
+    if mode == "direction":
+        return readback.along(embedder, reference, along, start, tolerance)
+    if mode == "nearest":
+        return readback.read_back(mode, embedder, reference)
+    if mode == "generate":
+        return readback.generation(embedder)
+    return _adapter_panel(model, embedder, found, chosen, directions, reference)
+
+
+def readback_panel(model: str, embedder, found: dict, chosen: list, directions: list, op: str = "steer",
+                   steered=None, start=None):
+    """The decoder choice and its settings: (decoder or None, (texts per point, temperature, seed)).
+
+    Along the direction (the steered one, or one of the chosen directions for other moves) is the default for a
+    steer move, nearest texts for the others (`readback.default_mode`)."""
+    st.session_state["lab_decoder"] = readback.default_mode(op, st.session_state.get("lab_last_op"),
+                                                            st.session_state.get("lab_decoder"))
+    st.session_state["lab_last_op"] = op
     mode = st.radio("Decoder", list(readback.MODES), key="lab_decoder", format_func=readback.MODES.get,
                     horizontal=True)
     r1, r2, r3 = st.columns(3)
@@ -76,26 +112,33 @@ def readback_panel(model: str, embedder, found: dict, chosen: list, directions: 
     temperature = r2.slider("Temperature", 0.0, 1.5, 0.0, 0.05, key="lab_temperature",
                             help="0: the nearest (or most likely) texts; higher: more varied samples")
     seed = int(r3.number_input("Seed", 0, 1_000_000, 0, key="lab_seed"))
-    reference = reference_choice(key="lab_reference") if mode in ("nearest", "adapter") else None
-    if mode == "nearest":
-        embed_corpus(embedder, reference)  # with a progress bar; the decoder reads them from memory
-        out = readback.read_back(mode, embedder, reference)
-    elif mode == "generate":
-        out = readback.generation(embedder)
-    else:
-        out = _adapter_panel(model, embedder, found, chosen, directions, reference)
+    settings = (n, temperature, seed)
+    along, tolerance = None, TOLERANCE
+    if mode == "direction":
+        along = _along_choice(op, steered, directions)
+        if along is None:
+            return None, settings
+        tolerance = st.slider("Score tolerance, in calibrated units", 0.05, 1.0, TOLERANCE, 0.05, key="lab_tolerance",
+                              help="How far a text's score on the direction may lie from the point's own; the "
+                                   "texts most like the point in every other respect are picked among those.")
+    reference = reference_choice(key="lab_reference") if mode in ("direction", "nearest", "adapter") else None
+    try:
+        out = _decoder(mode, model, embedder, found, chosen, directions, reference, along, start, tolerance)
+    except decoders.DecodeError as exc:
+        error(exc)
+        return None, settings
     if out is None:
-        return None, (n, temperature, seed)
+        return None, settings
     if out.decoder is None:
         for note in out.notes:
             st.info(note, icon=":material/info:")
     else:
         for note in out.notes:
-            st.caption(note)
+            st.caption(escape_md(note))
     for name, status in out.needs.items():
         with st.expander(f"{name}: {'ready' if status is None else 'not ready'}"):
             st.markdown(status or "Ready: pick it in the sidebar.")
-    return out.decoder, (n, temperature, seed)
+    return out.decoder, settings
 
 
 def generate(decoder, latents, n: int, temperature: float, seed: int):
@@ -126,7 +169,8 @@ def generate(decoder, latents, n: int, temperature: float, seed: int):
 
 
 def decoded_panel(decoder, labels, latents, settings: tuple, embedder, start, directions) -> None:
-    """The decoded texts of every point (generated on request), with their similarities and scores."""
+    """The decoded texts of every point (generated on request), with their similarities and scores; read along a
+    direction, also each point's target score and the texts' similarity to the start apart from that direction."""
     n, temperature, seed = settings
     try:
         decoded = generate(decoder, latents, n, temperature, seed) if decoder.generative \
@@ -137,10 +181,22 @@ def decoded_panel(decoder, labels, latents, settings: tuple, embedder, start, di
     if not decoded:
         return
     texts = [t for row in decoded for t in row]
-    grid = decoders.decoded_frame(labels, decoded, embed(embedder, texts, "Embedding decoded texts"),
-                                  latents[:len(decoded)], start, directions)
+    vectors = embed(embedder, texts, "Embedding decoded texts")
+    along = getattr(decoder, "direction", None)
+    columns = {"similarity to point": st.column_config.NumberColumn(format="%.3f"),
+               "similarity to start": st.column_config.NumberColumn(format="%.3f"), **_score_columns(directions)}
+    if along is not None:
+        grid = directional.directional_frame(labels, decoded, vectors, latents[:len(decoded)], start, along,
+                                             directions)
+        columns.update(_score_columns([along]))
+        columns[directional.TARGET] = st.column_config.NumberColumn(
+            f"target ({along.title})", format="%.2f", help=f"The point's own score on {along.title}: what its texts "
+                                                           "should score")
+        columns[directional.COMPLEMENT] = st.column_config.NumberColumn(
+            format="%.3f", help=f"Cosine with the start once the {along.title} component is taken out of both: how "
+                                "alike they are in everything else")
+    else:
+        grid = decoders.decoded_frame(labels, decoded, vectors, latents[:len(decoded)], start, directions)
     st.caption(f"Decoded with {escape_md(decoder.name)}; similarities and scores are measured in {embedder.name}.")
-    st.dataframe(grid, hide_index=True, width="stretch", column_config={
-        "similarity to point": st.column_config.NumberColumn(format="%.3f"),
-        "similarity to start": st.column_config.NumberColumn(format="%.3f"), **_score_columns(directions)})
+    st.dataframe(grid, hide_index=True, width="stretch", column_config=columns)
     download_table(grid, "decoded", key="lab_decoded_download")

@@ -1,12 +1,14 @@
 """The Latent lab's logic outside the page: a move's settings from widget values, the generated-texts store,
 and the decoder each read-back mode uses (on the fake encoder, and on the tiny bottleneck-T5)."""
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from core.directions.build import Direction
 from core.io.corpus import Corpus
-from core.latent import adapters, decoders, generation, lab, readback
+from core.latent import adapters, decoders, directional, generation, lab, readback
 from core.latent import trail as trails
 from core.store.embedder import Embedder
 from tests.fixtures.tiny_models import REV
@@ -131,3 +133,32 @@ def test_adapter_choices_and_an_uploaded_adapter_of_the_wrong_size(embedder, fak
         readback.uploaded_adapter(adapters.to_bytes(fits), "b.npz", embedder, Narrow())
     with pytest.raises(adapters.AdapterError, match="not a valid adapter file"):
         readback.uploaded_adapter(b"PK\x03\x04 broken", "c.npz", embedder, target)
+
+
+def test_direction_mode_reads_along_the_direction_and_says_how(embedder, corpus, fake_encoder):
+    mood = dataclasses.replace(direction("mood", np.eye(fake_encoder.DIM)[0], -0.6, 0.6), model="fake")
+    start = fake_encoder.encode(["a huge house"])[0]
+    out = readback.read_back("direction", embedder, corpus, direction=mood, start=start, tolerance=0.5)
+    assert isinstance(out.decoder, directional.DirectionalDecoder) and out.decoder.tolerance == 0.5
+    assert out.notes[0].startswith("Reading along MOOD: each point's texts score within ±0.5")
+    happy = fake_encoder.encode(["a happy great day"])
+    assert out.decoder.decode(happy) == [["a happy great day"]]
+    with pytest.raises(decoders.DecodeError, match="needs a direction"):
+        readback.read_back("direction", embedder, corpus, start=start)
+    with pytest.raises(decoders.DecodeError, match="built in m, but the reference texts are embedded by fake"):
+        readback.along(embedder, corpus, direction("mood", np.eye(fake_encoder.DIM)[0]), start)
+
+
+@pytest.mark.parametrize("op, previous, mode, shown", [
+    ("steer", None, None, "direction"),       # first visit: each move's default
+    ("blur", None, None, "nearest"),
+    ("blur", "steer", "direction", "nearest"),  # leaving a steer: the plain defaults swap
+    ("steer", "blur", "nearest", "direction"),
+    ("steer", "steer", "nearest", "nearest"),   # a choice made for this move is kept
+    ("blur", "splice", "direction", "direction"),
+    ("blur", "steer", "generate", "generate"),  # and any other choice is never overridden
+    ("steer", "blur", "adapter", "adapter"),
+    ("steer", None, "telepathy", "direction"),  # an unknown value falls back to the default
+])
+def test_the_read_back_mode_follows_the_move_but_keeps_a_choice(op, previous, mode, shown):
+    assert readback.default_mode(op, previous, mode) == shown

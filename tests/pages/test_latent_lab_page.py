@@ -1,10 +1,14 @@
-"""AppTest of pages/5_Latent_lab.py with the retrieval decoder on the default model."""
+"""AppTest of pages/5_Latent_lab.py on the default model: reading along the direction (a steer's default),
+nearest texts, generation, adapters, and bad reference corpora."""
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.io.corpus import Corpus
+from core.latent.directional import COMPLEMENT, TARGET
 from tests.conftest import ROOT
 from tests.fixtures.tiny_models import REV
 
@@ -31,16 +35,73 @@ def exported(at):
     return json.loads(at.code[0].value)
 
 
-def test_default_steer_along_length_reads_back_nearest_texts():
+def top(grid):
+    return grid[grid["rank"] == 1].reset_index(drop=True)
+
+
+def test_default_steer_along_length_reads_back_along_the_direction():
     at = run()
     points, grid, trail = frames(at)
     assert points["point"].tolist()[0].startswith("length -1.50") and len(points) == 5
     assert points["length"].is_monotonic_increasing  # steering toward "short" scores shorter
     assert points["length"].iloc[0] < points["length"].iloc[2] - 1.0
+    assert at.radio(key="lab_decoder").value == "direction"  # the default read-back of a steer
     assert len(grid) == 10 and set(grid["point"]) == set(points["point"])
-    assert grid["similarity to point"].between(-1, 1).all() and "sentiment" in grid.columns
+    assert grid.columns.tolist()[:6] == ["point", "rank", "text", TARGET, "length", COMPLEMENT]
+    assert {"similarity to start", "similarity to point", "sentiment", "formality"} <= set(grid.columns)
+    np.testing.assert_allclose(top(grid)[TARGET], points["length"], atol=1e-4)  # each point's own score
+    assert (abs(grid["length"] - grid[TARGET]) <= 0.35 + 1e-6).sum() >= 6  # most read-backs are within the band
+    firsts = top(grid)
+    assert firsts["length"].iloc[0] < firsts["length"].iloc[2] < firsts["length"].iloc[4]  # the texts follow
+    assert firsts["text"].nunique() >= 4 and grid[COMPLEMENT].between(-1, 1).all()
+    assert any("Reading along Length" in c.value for c in at.caption)
     assert trail["move"].tolist() == ["start"]
     assert at.get("download_button")
+
+
+def test_switching_to_nearest_texts_and_back_and_reading_along_for_other_moves():
+    at = run()
+    along = top(frames(at)[1])["text"].tolist()
+    at.radio(key="lab_decoder").set_value("nearest").run()
+    _, grid, _ = frames(at)
+    assert TARGET not in grid.columns and COMPLEMENT not in grid.columns and len(grid) == 10
+    assert top(grid)["text"].nunique() < len(set(along))  # nearest texts barely move with the steer
+    at.radio(key="lab_decoder").set_value("direction").run()
+    assert top(frames(at)[1])["text"].tolist() == along
+
+    at.radio(key="lab_op").set_value("interpolate").run()
+    assert at.radio(key="lab_decoder").value == "nearest"  # another move: nearest texts by default
+    assert TARGET not in frames(at)[1].columns
+    at.radio(key="lab_decoder").set_value("direction").run()
+    assert at.selectbox(key="lab_along").options == ["Length", "Sentiment", "Formality"]
+    at.selectbox(key="lab_along").set_value("sentiment").run()
+    _, grid, _ = frames(at)
+    assert grid.columns.tolist()[3:6] == [TARGET, "sentiment", COMPLEMENT] and len(grid) == 10
+    at.multiselect(key="lab_directions").set_value([]).run()
+    assert not at.exception and frames(at)[1] is None
+    assert any("needs a direction" in i.value for i in at.info)
+    at.radio(key="lab_op").set_value("steer").run()
+    assert at.radio(key="lab_decoder").value == "direction" and TARGET in frames(at)[1].columns
+
+
+def test_a_reference_corpus_of_one_text_says_so_and_the_sample_stands_in():
+    at = AppTest.from_file(PAGE, default_timeout=300)
+    at.session_state["uploaded_corpus"] = Corpus("tiny.csv", pd.DataFrame({"text": ["just one", "just one"]}))
+    at.session_state["lab_reference"] = "map"
+    run(at)
+    assert any("tiny.csv" in e.value.replace("\\", "") and "2" in e.value for e in at.error)  # the picker says why
+    _, grid, _ = frames(at)
+    assert len(grid) == 10 and TARGET in grid.columns  # read along the direction in the built-in sample
+
+
+def test_a_corpus_embedded_by_another_model_says_so(monkeypatch):
+    from core.io import corpus as corpora
+
+    monkeypatch.setattr(corpora, "embed_corpus", lambda c, e, p=None: np.eye(len(c.texts), 256, dtype=np.float32))
+    at = run()
+    assert any("Incompatible dimensions: the direction 'length' has 384 dimensions but the reference texts have "
+               "256" in e.value for e in at.error)
+    assert frames(at)[1] is None
 
 
 def test_moves_keep_undo_and_export():
