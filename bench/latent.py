@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("LATENT_CACHE_DIR", str(Path(tempfile.gettempdir()) / "bench-latent-cache"))
 os.environ["HF_HUB_OFFLINE"] = "1"
 
+from bench.machine import cpu_model  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
@@ -57,16 +58,6 @@ STARTS = [
 ]
 DIRECTIONS = ("sentiment", "formality", "length")
 
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return "unknown CPU"
 
 
 def load_corpus(choice: str):

@@ -31,19 +31,10 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("LATENT_CACHE_DIR", tempfile.mkdtemp(prefix="bench-windows-"))
 os.environ["HF_HUB_OFFLINE"] = "1"
 
+from bench.machine import cpu_model  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-
-def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return "unknown CPU"
 
 
 def passages(path: Path, n: int, words: int) -> tuple[list[str], list[str]]:
