@@ -9,7 +9,7 @@ from core.io import corpus, reference
 from core.models import registry as encoders
 from core.ui.loaders import sample_corpus
 from core.ui.messages import error, escape_md
-from core.ui.uploads import TYPES, _parsed
+from core.ui.uploads import TYPES, parsed, remember_once
 from core.ui.validity import badge_row
 
 
@@ -53,16 +53,6 @@ _SOURCES = {"sample": "Built-in sample", "large": reference.NAME, "map": "The Ma
             "upload": "Upload a file"}
 
 
-def _remembered(key: str, ident: tuple, make) -> corpus.Corpus:
-    """A corpus read from what this session brought (a link's texts, a saved set), read once, not on every rerun."""
-    memo = st.session_state.setdefault(f"_reference_{key}", {})
-    if ident not in memo:
-        value = make()
-        memo.clear()
-        memo[ident] = value
-    return memo[ident]
-
-
 def _reference(pick: str, key: str, session: dict) -> corpus.Corpus | None:
     """The chosen reference corpus, with the input it needs; None while that input is awaited."""
     if pick == "sample":
@@ -74,7 +64,7 @@ def _reference(pick: str, key: str, session: dict) -> corpus.Corpus | None:
         return reference.check(session[pick])
     if pick == "texts_link":
         texts = session[pick]
-        return _remembered(key, (pick, len(texts), hash(tuple(texts))),
+        return remember_once(f"reference_{key}", (pick, len(texts), hash(tuple(texts))),
                            lambda: reference.from_texts(texts, "the texts from a link"))
     if pick == "saved":
         pasted = st.text_input("A link that carries texts, or the id of a saved input set", key=f"{key}_set",
@@ -83,12 +73,12 @@ def _reference(pick: str, key: str, session: dict) -> corpus.Corpus | None:
         if not pasted:
             st.info("Paste a link or a saved input set's id.", icon=":material/link:")
             return None
-        return _remembered(key, (pick, pasted), lambda: reference.from_link(pasted))
+        return remember_once(f"reference_{key}", (pick, pasted), lambda: reference.from_link(pasted))
     upload = st.file_uploader("A .txt file (one text per line), or a .csv, .tsv or .parquet file with a text column",
                               type=TYPES, key=f"{key}_upload")
     if upload is None:
         return None
-    return _parsed(upload, f"{key}_column", f"reference_{key}", reference.from_file, reference.from_table)
+    return parsed(upload, f"{key}_column", f"reference_{key}", reference.from_file, reference.from_table)
 
 
 def reference_choice(key: str = "reference") -> corpus.Corpus:

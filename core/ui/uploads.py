@@ -12,8 +12,9 @@ from core.ui.messages import input_error
 TYPES = ["txt", "csv", "tsv", "parquet"]
 
 
-def _per_upload(kind: str, key: tuple, make):
-    """A value derived from an uploaded file, computed once per file (not on every rerun)."""
+def remember_once(kind: str, key: tuple, make):
+    """A value derived from what this session brought (an uploaded file, a link's texts), computed once per
+    `key` (not on every rerun); one value is kept per `kind`."""
     memo = st.session_state.setdefault(f"_upload_{kind}", {})
     if key not in memo:
         value = make()
@@ -24,20 +25,20 @@ def _per_upload(kind: str, key: tuple, make):
 
 def _table(upload) -> pd.DataFrame:
     """The uploaded CSV/TSV/Parquet as a table, parsed once per file."""
-    return _per_upload("table", (upload.file_id, upload.name),
+    return remember_once("table", (upload.file_id, upload.name),
                        lambda: inputs.read_table(upload.name, upload.getvalue()))
 
 
-def _parsed(upload, column_key: str, kind: str, from_file: Callable, from_table: Callable):
+def parsed(upload, column_key: str, kind: str, from_file: Callable, from_table: Callable):
     """What an upload holds: `from_file(name, data)` for .txt, `from_table(table, column, name)` for a
     table (after a text-column picker); None, with the reader's message, when the file cannot be read."""
     try:
         if inputs.suffix_of(upload.name) == ".txt":
-            return _per_upload(kind, (upload.file_id, upload.name, None),
+            return remember_once(kind, (upload.file_id, upload.name, None),
                                lambda: from_file(upload.name, upload.getvalue()))
         table = _table(upload)
         column = st.selectbox("Text column", inputs.text_columns(table), key=column_key)
-        return _per_upload(kind, (upload.file_id, upload.name, column),
+        return remember_once(kind, (upload.file_id, upload.name, column),
                            lambda: from_table(table, column, upload.name))
     except inputs.InputError as exc:
         input_error(exc)
@@ -50,7 +51,7 @@ def texts_upload(key: str = "upload", column_key: str = "column") -> inputs.Text
                               type=TYPES, key=key)
     if upload is None:
         return None
-    return _parsed(upload, column_key, "texts", inputs.from_upload, inputs.column_texts)
+    return parsed(upload, column_key, "texts", inputs.from_upload, inputs.column_texts)
 
 
 def corpus_upload(key: str = "map_upload", column_key: str = "map_column") -> corpus.Corpus | None:
@@ -60,7 +61,7 @@ def corpus_upload(key: str = "map_upload", column_key: str = "map_column") -> co
                               type=TYPES, key=key)
     if upload is None:
         return None
-    chosen = _parsed(upload, column_key, "corpus", corpus.from_upload, corpus.from_frame)
+    chosen = parsed(upload, column_key, "corpus", corpus.from_upload, corpus.from_frame)
     if chosen is not None:
         st.session_state["uploaded_corpus"] = chosen
     return chosen
