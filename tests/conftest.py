@@ -108,3 +108,15 @@ def directions_copy(tmp_path, monkeypatch):
         return folder
 
     return make
+
+
+BROWSER_HINT = ("Browser tests were skipped: Debian's Chromium is not at {path}. Enable them with: "
+                "sudo apt-get install -y chromium fonts-dejavu-core (.ci/run does this).")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say so when the browser tests were skipped for want of Chromium, instead of one silent 's'."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    if any("chromium" in str(getattr(r, "longrepr", "")).lower() for r in skipped):
+        path = os.environ.get("LATENT_CHROMIUM", "/usr/bin/chromium")
+        terminalreporter.write_line(BROWSER_HINT.format(path=path), yellow=True, bold=True)

@@ -127,6 +127,7 @@ def test_config_toml_is_safe_by_default():
     assert cfg["client"]["showErrorDetails"] in ("none", False)
     assert cfg["browser"]["gatherUsageStats"] is False
     assert "auth" not in cfg and not (ROOT / ".streamlit" / "secrets.toml").exists()
+    assert cfg["server"]["fileWatcherType"] == "none"  # nothing in .venv, caches or outputs is watched
 
 
 AUTH = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "s",
