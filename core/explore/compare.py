@@ -32,8 +32,9 @@ def differences(frame: pd.DataFrame, a: int, b: int, directions: list[Direction]
 
 
 def reading(diffs: pd.DataFrame, a_name: str = "A", b_name: str = "B") -> str:
-    """One line that says where B differs most from A, e.g. 'B sits 1.3 further toward negative than A,
-    at about the same length.'"""
+    """One line that says where B differs most from A, in each direction's own pole labels, e.g. 'B sits 1.3
+    further toward negative than A; both score about the same on Length.' (the same phrasing fits topic
+    axes: '... further toward art ...; both score about the same on Science.')."""
     if diffs.empty:
         return "Pick at least one direction to compare on."
     top = diffs.iloc[0]
@@ -48,7 +49,7 @@ def reading(diffs: pd.DataFrame, a_name: str = "A", b_name: str = "B") -> str:
     if not same.empty:
         pick = same[same["direction"] == "length"]
         pick = pick if not pick.empty else same.iloc[[-1]]
-        text += f", at about the same {pick.iloc[0]['title'].lower()}"
+        text += f"; both score about the same on {pick.iloc[0]['title']}"
     return text + "."
 
 

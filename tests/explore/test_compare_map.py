@@ -33,7 +33,11 @@ def test_reading_names_the_biggest_difference_and_what_stays_the_same():
     assert diffs["direction"].tolist() == ["sentiment", "art", "length"]
     assert diffs["difference"].tolist() == pytest.approx([-1.3, 0.7, 0.1])
     assert compare.reading(diffs, "A", "B") == (
-        "B sits 1.3 further toward negative than A, and 0.7 further toward art, at about the same length.")
+        "B sits 1.3 further toward negative than A, and 0.7 further toward art; both score about the same on Length.")
+    # a topic axis as the one that stays the same reads as well (it used to say "at about the same art")
+    topic = compare.differences(score_frame(["x", "y"], np.array([[0.4, 0, 0.1], [-0.9, 0, 0.2]]), [SENT, ART]),
+                                0, 1, [SENT, ART])
+    assert compare.reading(topic) == "B sits 1.3 further toward negative than A; both score about the same on Art."
     same = compare.differences(score_frame(["x", "y"], np.array([[0.1, 0, 0], [0.2, 0, 0]]), [SENT, LEN]), 0, 1,
                                [SENT, LEN])
     assert compare.reading(same) == "A and B score about the same on every direction shown."
