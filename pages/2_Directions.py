@@ -64,7 +64,8 @@ with tab_examples:
 working, problem = form.working_dataset(values, negative, positive, neutral)
 editable = ui.can_edit()
 with save_area:
-    direction_saving.save_panel(working, problem, editable)
+    direction_saving.save_panel(working, problem, editable,
+                                untouched=choice == NEW and not values["name"] and not (negative or positive))
 with tab_quality:
     direction_quality.quality_tab(working, problem, model, found)
 with tab_validity:

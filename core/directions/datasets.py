@@ -96,7 +96,7 @@ def _examples(value, pole: str, where: str) -> tuple[str, ...]:
 
 def validate(ds: DirectionDataset, where: str | None = None) -> DirectionDataset:
     """Check a data set and return it normalised (texts stripped, empty examples dropped)."""
-    where = where or ds.name
+    where = where or ds.name or "the new direction"
     ds = replace(
         ds,
         title=str(ds.title).strip(), description=str(ds.description).strip(), notes=str(ds.notes).strip(),

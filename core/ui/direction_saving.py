@@ -41,8 +41,10 @@ def _save(working: DirectionDataset) -> None:
     st.rerun()
 
 
-def save_panel(working: DirectionDataset | None, problem: Exception | None, editable: bool) -> None:
-    """The Save button (for those who may edit) and what is wrong with the data set, if anything."""
+def save_panel(working: DirectionDataset | None, problem: Exception | None, editable: bool,
+               untouched: bool = False) -> None:
+    """The Save button (for those who may edit) and what is wrong with the data set, if anything; for a new
+    data set nothing has been typed into yet (`untouched`), what to do instead of a warning."""
     if not editable:
         st.info(edit_refusal(), icon=":material/lock:")
     if st.button("Save", type="primary", icon=":material/save:", key="save", disabled=not editable):
@@ -52,7 +54,9 @@ def save_panel(working: DirectionDataset | None, problem: Exception | None, edit
             error(problem, prefix="Not saved: ")
         else:
             _save(working)
-    if problem:
+    if problem and untouched:
+        st.caption("Give the new direction a name, its two poles and examples of each, then save.")
+    elif problem:
         st.warning(escape_md(one_line(problem)))
 
 

@@ -62,6 +62,8 @@ def test_save_refused_when_another_session_saved(folder):
 
 def test_new_direction_from_pasted_lines(folder):
     at = start("➕ New direction")
+    assert not at.warning  # nothing typed yet: guidance, not a warning
+    assert any("Give the new direction a name" in c.value for c in at.caption)
     at.text_input(key="f_name").input("weather")
     at.text_input(key="f_title").input("Weather")
     at.text_input(key="f_negative_label").input("stormy")
