@@ -44,12 +44,15 @@ show_raw = st.toggle("Show raw projections too", key="raw", bind="query-params")
 table = mark_long_texts(wide_scores(frame, raw=show_raw), embedder, batch.texts)
 table.index = table.index + 1  # numbered like the charts' labels
 st.dataframe(
-    charts.styled_scores(table, [c for c in table.columns if c not in ("text", "windows")]),
+    charts.styled_scores(table, [c for c in table.columns if c in by_name]),
     width="stretch", height=min(600, 38 + 35 * len(table)),
     column_config={"text": st.column_config.TextColumn("text", width="medium"), "windows": WINDOWS_COLUMN,
                    **{name: st.column_config.NumberColumn(
                          d.title, help=f"{d.axis_title}. Validity: {badges.get(name, '-')}", format="%.2f")
-                      for name, d in by_name.items()}},
+                      for name, d in by_name.items()},
+                   **{f"{name}_raw": st.column_config.NumberColumn(
+                         f"{d.title} (raw)", help=f"Projection on the unit {d.title} vector (cosine units).",
+                         format="%.4f") for name, d in by_name.items()}},
 )
 ui.download_table(table, "scores", key="download_scores")
 st.caption("Copy this page's address to share the view: it keeps the texts, directions, model and chart choices.")

@@ -1,4 +1,6 @@
 """Every page runs under AppTest without an exception, and reacts to its widgets."""
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -62,6 +64,8 @@ def test_project_page_direction_choice_and_raw_toggle():
     assert list(table(at).columns) == ["text", "sentiment", "art"]
     at.toggle(key="raw").set_value(True).run()
     assert list(table(at).columns) == ["text", "sentiment", "art", "sentiment_raw", "art_raw"]
+    config = json.loads(at.dataframe[0].proto.columns)  # raw projections: titled, and precise enough to read
+    assert config["art_raw"]["label"] == "Art (raw)" and config["art_raw"]["type_config"]["format"] == "%.4f"
     at.selectbox(key="y").set_value("sentiment").run()
     assert not at.exception
 
