@@ -15,7 +15,9 @@ import numpy as np
 import yaml
 
 from core import config
+from core.directions.build import build_directions
 from core.directions.datasets import LOADER, DatasetError
+from core.errors import LatentError, one_line
 
 CHECKS = "checks"
 NEUTRAL_BAND = 0.3
@@ -108,9 +110,6 @@ def check(suite: Suite, direction, embedder) -> SuiteResult:
 def check_all(datasets: dict, embedder, folder: Path | None = None) -> tuple[list[SuiteResult], dict[str, str]]:
     """Every direction's suite checked (those without one are left out), and a message per suite or direction
     that could not be read or built."""
-    from core.directions.build import build_directions
-    from core.errors import LatentError, one_line
-
     results, problems = [], {}
     for name, ds in datasets.items():
         try:

@@ -1,8 +1,6 @@
 """Clear-cut checks: every shipped direction places texts any person would place (directions/checks/)."""
-import re
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from core import config
@@ -10,13 +8,9 @@ from core.directions import clearcut
 from core.directions.build import build_directions
 from core.directions.datasets import DatasetError, load_all
 from core.store.embedder import Embedder, get_embedder
-from tests.conftest import SHARED
+from tests.fixtures.benchmarks import normalised, shared_benchmark_texts
 from tests.fixtures.directions import planted_dataset
 from tests.directions.test_datasets import SHIPPED
-
-
-def _norm(text):
-    return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
 
 
 def _suites():
@@ -32,17 +26,14 @@ def test_every_shipped_direction_has_a_suite_of_at_least_40_clear_cases():
 
 def test_suites_are_disjoint_from_the_examples_and_the_benchmarks():
     found, _ = load_all(config.directions_dir())
-    bench = set()
-    for path in (SHARED / "benchmarks").rglob("*.tsv"):
-        frame = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
-        bench.update(_norm(t) for t in frame["text" if "text" in frame.columns else "word"])
+    bench = shared_benchmark_texts()  # empty without ../shared: then only the examples are checked
     for name, suite in _suites().items():
         ds = found[name]
-        held = {_norm(t) for t in ds.negative + ds.positive + ds.neutral}
+        held = {normalised(t) for t in ds.negative + ds.positive + ds.neutral}
         texts = suite.negative + suite.positive + suite.neutral
         assert len(set(texts)) == len(texts), f"{name}: a text is listed twice"
-        assert [t for t in texts if _norm(t) in held] == [], f"{name}: suite texts are examples"
-        assert [t for t in texts if _norm(t) in bench] == [], f"{name}: suite texts are benchmark texts"
+        assert [t for t in texts if normalised(t) in held] == [], f"{name}: suite texts are examples"
+        assert [t for t in texts if normalised(t) in bench] == [], f"{name}: suite texts are benchmark texts"
 
 
 @pytest.mark.slow

@@ -1,7 +1,6 @@
 """Direction data set files: the shipped ones are valid and clean; bad files get clear messages."""
 import re
 
-import pandas as pd
 import pytest
 
 from core import config
@@ -13,7 +12,7 @@ from core.directions.datasets import (
     parse_dataset,
 )
 from core.directions.yamlfile import dump_dataset
-from tests.conftest import SHARED
+from tests.fixtures.benchmarks import normalised, shared_benchmark_texts
 
 SHIPPED = ["sentiment", "length", "formality", "subjectivity", "concreteness", "elaborateness", "art", "science"]
 
@@ -41,20 +40,12 @@ def test_shipped_data_sets_load_with_enough_examples():
         assert len(set(ds.negative) & set(ds.positive)) == 0, name
 
 
-def _norm(text):
-    return " ".join(re.findall(r"[a-z0-9']+", text.lower()))
-
-
 def test_shipped_examples_are_disjoint_from_the_benchmarks():
-    bench = set()
-    for path in (SHARED / "benchmarks").rglob("*.tsv"):
-        frame = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
-        column = "text" if "text" in frame.columns else "word"  # the concreteness norms rate single words
-        bench.update(_norm(t) for t in frame[column])
+    bench = shared_benchmark_texts()
     if not bench:
         pytest.skip("../shared/benchmarks is not present")
     found, _ = load_all(config.directions_dir())
-    overlap = [t for ds in found.values() for t in ds.negative + ds.positive if _norm(t) in bench]
+    overlap = [t for ds in found.values() for t in ds.negative + ds.positive if normalised(t) in bench]
     assert overlap == []
 
 
