@@ -5,7 +5,7 @@ import streamlit as st
 from core import ui
 from core.explore import layout as mapping
 from core.explore.compare import neighbours
-from core.ui import charts
+from core.ui import map_charts
 
 ui.setup("Map", ":material/scatter_plot:")
 st.title("Map a corpus")
@@ -62,7 +62,7 @@ if query.strip():
     idx, sims = neighbours(q, E, k)
     hits = idx[0].tolist()
 
-event = ui.chart(charts.corpus_map(table, color, x_title, y_title, hits), key="map_chart", file_stem="map",
+event = ui.chart(map_charts.corpus_map(table, color, x_title, y_title, hits), key="map_chart", file_stem="map",
                   on_select="rerun", selection_mode=("box", "lasso"))
 if hits:
     st.markdown("**Nearest texts to the search**")

@@ -11,7 +11,7 @@ from core.directions import discover as features
 from core.directions.datasets import DatasetError
 from core.directions.saving import save_dataset
 from core.io import corpus
-from core.ui import charts
+from core.ui import map_charts
 from core.ui.downloads import chart, download_table
 from core.ui.messages import error
 from core.ui.signin import can_edit, edit_refusal
@@ -74,7 +74,7 @@ def _metrics(learned: features.Features, E: np.ndarray, rare: float) -> None:
     m4.metric("Rare features", f"{report.rare} of {report.features}", f"{100 * report.rare_share:.0f}%",
               delta_color="off", delta_arrow="off",
               help=f"Active on at least one text but on fewer than {report.rare_below:g} of the {report.texts:,}.")
-    chart(charts.feature_frequency(features.frequencies(learned, rare), rare, report.texts), key="feature_freq",
+    chart(map_charts.feature_frequency(features.frequencies(learned, rare), rare, report.texts), key="feature_freq",
           file_stem="feature-frequency")
 
 
