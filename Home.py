@@ -4,6 +4,7 @@ import streamlit as st
 
 from core import ui
 from core.ui import validity
+from core.models import overview
 from core.models import registry as encoders
 
 ui.setup("Home", ":material/home:")
@@ -35,18 +36,14 @@ st.page_link("pages/6_Images.py", label="Images: CLIP-space galleries (interpola
 found, errors = ui.load_datasets()
 
 st.subheader("Models")
-rows = []
-for name, spec in encoders.registry().items():
-    status = encoders.model_status(name)
-    enc = encoders.loaded_encoders().get(name)
-    rows.append({
-        "model": name,
-        "status": "loaded" if status == "loaded" else ("ready" if status == "ready" else "missing"),
-        "source": spec.source,
-        "precision": getattr(enc, "precision", "") if enc else "",
-        "details": spec.description if status in ("loaded", "ready") else status,
-    })
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+models = overview.rows()
+st.caption(overview.summary(models))
+st.dataframe(pd.DataFrame([vars(r) for r in models]).drop(columns="needed"), hide_index=True, width="stretch",
+             column_config={"status": st.column_config.TextColumn(
+                                "status", help="ready: its files are here; loaded: in memory; optional, not here: "
+                                               "not needed, the details say how to get it"),
+                            "unlocks": st.column_config.TextColumn("what it adds", width="large"),
+                            "details": st.column_config.TextColumn("details", width="large")})
 
 with st.expander("Add a model", icon=":material/add:"):
     st.markdown(

@@ -103,6 +103,11 @@ def browser():
 def _open(browser, url: str):
     context = browser.new_context(viewport={"width": 1400, "height": 2000})
     page = context.new_page()
+    outside: list[str] = []  # every request for a host other than this server (issue 15: favicons from Google)
+    host = urlparse(url).netloc
+    context.on("request", lambda r: outside.append(r.url)
+               if urlparse(r.url).scheme in ("http", "https", "ws", "wss") and urlparse(r.url).netloc != host else None)
+    page.outside = outside
     page.set_default_timeout(60_000)
     page.goto(url)
     page.wait_for_selector("h1", timeout=SLOW)
@@ -123,6 +128,7 @@ def _shot(page, name: str) -> None:
 def _no_exception(page) -> None:
     errors = page.locator('[data-testid="stException"]')
     assert errors.count() == 0, errors.all_inner_texts()
+    assert page.outside == [], f"requests left the machine: {page.outside[:5]}"
 
 
 def _wait_for_cell(page, text: str) -> None:
@@ -209,5 +215,7 @@ def test_every_page_opens_without_an_error(server, browser, stem, path):
     _settle(page)
     _no_exception(page)
     assert page.locator("h1").count() >= 1
+    favicon = page.evaluate("() => document.querySelector(\"link[rel='shortcut icon']\").href")
+    assert favicon.startswith("data:image/svg+xml"), favicon  # an emoji drawn in place, not fetched
     _shot(page, stem)
     page.context.close()

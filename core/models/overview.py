@@ -1,0 +1,64 @@
+"""What Home says about each model: whether it is here, whether the dashboard needs it, what it unlocks.
+
+Only the default text model is needed; every other model is optional and adds one capability. A missing
+optional model is listed as "not on this machine (optional)" with what it would add and how to get it,
+so a fresh install does not read as a broken one.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from core.models import registry
+
+# What each kind of model adds to the dashboard.
+UNLOCKS = {
+    "sentence-transformers": "scores texts on directions on every page",
+    "tfidf": "a word-count baseline to hold the neural models' figures against (Directions, Validity)",
+    "bottleneck-t5": "generates new text from a vector in the Latent lab (decode, steer, interpolate)",
+    "clip": "the Images page: CLIP-space galleries and images scored on directions",
+}
+
+
+@dataclass(frozen=True)
+class ModelRow:
+    model: str
+    status: str  # "loaded", "ready", "missing" (the default model) or "optional, not here"
+    needed: bool
+    unlocks: str
+    details: str  # the description when usable, else how to get it
+    precision: str = ""
+
+
+def status_word(status: str, needed: bool) -> str:
+    if status in ("loaded", "ready"):
+        return status
+    return "missing" if needed else "optional, not here"
+
+
+def rows() -> list[ModelRow]:
+    """One row per registered model, the default first."""
+    out = []
+    loaded = registry.loaded_encoders()
+    for name, spec in registry.registry().items():
+        status = registry.model_status(name)
+        needed = name == registry.DEFAULT_MODEL
+        usable = status in ("loaded", "ready")
+        enc = loaded.get(name)
+        out.append(ModelRow(
+            model=name, status=status_word(status, needed), needed=needed,
+            unlocks=UNLOCKS.get(spec.kind, f"a {spec.kind} model"),
+            details=spec.description if usable else status,
+            precision=str(getattr(enc, "precision", "") or "") if enc is not None else ""))
+    return sorted(out, key=lambda r: (not r.needed, r.model))
+
+
+def summary(found: list[ModelRow]) -> str:
+    """One sentence for above the table: is the install complete, and what do the optional models add."""
+    needed = [r for r in found if r.needed]
+    broken = [r.model for r in needed if r.status == "missing"]
+    optional = [r for r in found if not r.needed]
+    here = sum(r.status in ("loaded", "ready") for r in optional)
+    head = (f"The default model {broken[0]} is missing, so nothing can be scored: see its details below."
+            if broken else "The default model is here, so every page works.")
+    return (f"{head} {here} of {len(optional)} optional models are on this machine; each one that is missing "
+            "only leaves out what its row says it unlocks.")
