@@ -47,16 +47,16 @@ try:
 except trails.TrailError as exc:
     ui.error(exc)
     st.stop()
-st.session_state["lab_preview"] = {"op": move.op, "params": params, "labels": labels, "outputs": latents}
-lab_readback.points_table(labels, latents, trail.start, directions)
+preview = lab_trail.remember_preview(move.op, params, labels, latents)  # what Add to trail keeps
+raw = lab_readback.points_table(labels, latents, trail.start, directions)
 
 # ---------------------------------------------------------------- read back
 st.subheader("Read back")
 decoder, settings = lab_readback.readback_panel(model, embedder, found, chosen, directions, move.op, steered,
                                                 trail.start)
 if decoder is not None:
-    lab_readback.decoded_panel(decoder, labels, latents, settings, embedder, trail.start, directions)
+    lab_readback.decoded_panel(decoder, labels, latents, settings, embedder, trail.start, directions, raw)
 
 # ---------------------------------------------------------------- the trail
 st.subheader("Trail")
-lab_trail.trail_panel(trail, labels)
+lab_trail.trail_panel(trail, preview)

@@ -1,5 +1,5 @@
-"""The Latent lab's choices as data: the settings of a move, the directions it needs, and generated texts
-remembered per point set.
+"""The Latent lab's choices as data: the settings of a move, the directions it needs, raw projections for its
+tables, and generated texts remembered per point set.
 
 Widgets give plain values (a direction's name, a range of amounts, weights, texts); these functions turn them
 into the `params` (what a trail records) and `operands` (the vectors a move reads) of `core.latent.trail.run`.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 
 import numpy as np
+import pandas as pd
 
 GENERATED_KEPT = 20  # generated point sets a session keeps
 
@@ -38,6 +39,15 @@ def arithmetic_move(b_text: str, b_vector, b_weight: float, c_text: str = "", c_
 def chosen_datasets(scored: list, steer=None) -> list:
     """The data sets to build: the ones scored, then the one steered along; each once, in that order."""
     return list({ds.name: ds for ds in [*scored, *([steer] if steer is not None else [])]}.values())
+
+
+def with_raw(frame: pd.DataFrame, embeddings, directions) -> pd.DataFrame:
+    """`frame` (one row per embedding, in order) with each direction's raw projection, before calibration, as
+    `<name>_raw`."""
+    E = np.asarray(embeddings, dtype=np.float32)
+    raws = {f"{d.name}_raw": d.raw(E.reshape(len(frame), -1)).astype(float) if len(frame) else np.zeros(0)
+            for d in directions}
+    return frame.assign(**raws)
 
 
 def generation_key(latents, decoder_name: str, n: int, temperature: float, seed: int) -> str:

@@ -19,8 +19,16 @@ from core.latent.generation import generative
 
 MODES = {"direction": "Along the direction (score-matched texts)", "nearest": "Nearest texts in a reference corpus",
          "generate": "Generate with bottleneck-T5", "adapter": "Through an adapter into another model"}
-NEEDS_GENERATOR = ("Generation needs a bottleneck-T5 model: pick one in the sidebar (texts are then embedded in "
-                   "its space), or read back through an adapter into one.")
+
+
+def needs_generator(model: str, bottlenecks: list[str]) -> str:
+    """The one line the generate mode shows where `model` cannot generate: which models would, and how."""
+    if not bottlenecks:
+        return (f"{model} cannot generate text. Generation needs a bottleneck-T5 model: register one in "
+                "models.yaml (kind: bottleneck-t5; thesephist/contra-bottleneck-t5-base-wikipedia, for example).")
+    return (f"{model} cannot generate text. Generation needs a bottleneck-T5 model ({', '.join(bottlenecks)}): "
+            "fetch one and opt in to it as its panel below says, then pick it in the sidebar (texts are then "
+            "embedded in its space), or read back through an adapter into one.")
 
 
 @dataclass(frozen=True)
@@ -69,8 +77,9 @@ def generation(embedder) -> Readout:
                                  "model (opted in in models.yaml).",))
     from core.models import bottleneck
 
-    return Readout(None, (NEEDS_GENERATOR,), {name: bottleneck.availability(name)
-                                              for name in bottleneck.bottleneck_models()})
+    names = bottleneck.bottleneck_models()
+    return Readout(None, (needs_generator(embedder.name, names),), {name: bottleneck.availability(name)
+                                                                    for name in names})
 
 
 def adapted(adapter: adapters.Adapter, target, reference) -> AdaptedDecoder:

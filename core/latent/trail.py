@@ -7,6 +7,7 @@ and lists, never a pickle.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from dataclasses import dataclass, field, replace
@@ -148,6 +149,12 @@ def run(op: str, current, params: dict, operands: dict | None = None) -> tuple[l
     if len(out) > MAX_OUTPUTS:
         raise TrailError(f"A move makes at most {MAX_OUTPUTS} points.")
     return labels, np.asarray(out, dtype=np.float64)
+
+
+def outputs_key(op: str, labels) -> str:
+    """A short name for a move's outputs as they are labelled: a choice among them keyed by it starts afresh
+    whenever the points shown change, and keeps its pick while they stay the same."""
+    return hashlib.sha256("\x1f".join([op, *labels]).encode()).hexdigest()[:12]
 
 
 def apply(trail: Trail, op: str, params: dict, operands: dict | None = None, chosen: int | None = None,

@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from core.latent import adapters, decoders, directional, lab, readback
+from core.latent import trail as trails
 from core.latent.directional import TOLERANCE
 from core.latent.generation import generative
 from core.models import registry as encoders
@@ -16,16 +17,28 @@ from core.ui.messages import error, escape_md
 from core.ui.pickers import reference_choice
 
 
-def _score_columns(directions) -> dict:
-    return {d.name: st.column_config.NumberColumn(d.title, format="%.2f") for d in directions}
+def _score_columns(directions, raw: bool = False) -> dict:
+    """Calibrated scores titled by their directions at 2 decimals; raw projections as '<Title> (raw)' at 4 (they
+    are cosines, mostly within ±0.1)."""
+    columns = {d.name: st.column_config.NumberColumn(d.title, format="%.2f", help=d.axis_title) for d in directions}
+    if raw:
+        columns.update({f"{d.name}_raw": st.column_config.NumberColumn(
+            f"{d.title} (raw)", format="%.4f", help=f"Projection on the unit {d.title} vector (cosine units), "
+                                                   "before calibration") for d in directions})
+    return columns
 
 
-def points_table(labels, latents, start, directions) -> None:
-    """Each new point's cosine with the start and its scores on the directions."""
+def points_table(labels, latents, start, directions) -> bool:
+    """Each new point's cosine with the start and its scores on the directions (raw projections too, on
+    request); whether raw projections are shown."""
+    raw = st.toggle("Show raw projections too", key="lab_raw", disabled=not directions)
     points = decoders.points_frame(labels, latents, start, directions)
+    if raw:
+        points = lab.with_raw(points, latents, directions)
     st.dataframe(points, hide_index=True, width="stretch", column_config={
-        "similarity to start": st.column_config.NumberColumn(format="%.3f"), **_score_columns(directions)})
+        "similarity to start": st.column_config.NumberColumn(format="%.3f"), **_score_columns(directions, raw)})
     download_table(points, "latent-points", key="lab_points_download")
+    return raw
 
 
 def _adapter_panel(model: str, embedder, found: dict, chosen: list, directions: list, reference):
@@ -60,7 +73,10 @@ def _adapter_panel(model: str, embedder, found: dict, chosen: list, directions: 
                        file_name=f"adapter-{model}-to-{target_name}.npz", mime="application/octet-stream")
     if chosen:
         theirs = directions_for(target, chosen, library=found)
-        st.dataframe(pd.DataFrame(adapters.carried_agreement(adapter, directions, theirs)), hide_index=True,
+        carried = pd.DataFrame(adapters.carried_agreement(adapter, directions, theirs))
+        titles = {d.name: d.title for d in directions}
+        st.dataframe(carried.assign(direction=carried["direction"].map(titles)) if len(carried) else carried,
+                     hide_index=True,
                      column_config={"cosine with the target's own": st.column_config.NumberColumn(format="%.3f")})
         st.caption(f"Directions carried through the adapter, against the same directions built in {target_name}.")
     if generative(target.encoder) is None:
@@ -96,9 +112,23 @@ def _decoder(mode: str, model: str, embedder, found: dict, chosen: list, directi
     return _adapter_panel(model, embedder, found, chosen, directions, reference)
 
 
+def _sampling(decoder) -> tuple[int, float, int]:
+    """Texts per point, temperature and seed, for a decoder that reads them (so never where nothing can
+    generate); the seed only counts once the temperature is above 0."""
+    r1, r2, r3 = st.columns(3)
+    n = r1.slider("Texts per point", 1, 5, 2, key="lab_n")
+    temperature = r2.slider("Temperature", 0.0, 1.5, 0.0, 0.05, key="lab_temperature", help=(
+        "0: the most likely text (greedy); higher: more varied samples" if decoder.generative else
+        "0: the nearest texts; higher: more varied picks among the near ones"))
+    seed = int(r3.number_input("Seed", 0, 1_000_000, 0, key="lab_seed", disabled=temperature == 0,
+                               help="Used when the temperature is above 0: the same seed gives the same samples."))
+    return n, temperature, seed
+
+
 def readback_panel(model: str, embedder, found: dict, chosen: list, directions: list, op: str = "steer",
                    steered=None, start=None):
-    """The decoder choice and its settings: (decoder or None, (texts per point, temperature, seed)).
+    """The decoder choice and its settings: (decoder, (texts per point, temperature, seed)), or (None, None)
+    where this choice cannot read back (then no settings are shown, only what it needs).
 
     Along the direction (the steered one, or one of the chosen directions for other moves) is the default for a
     steer move, nearest texts for the others (`readback.default_mode`)."""
@@ -107,17 +137,11 @@ def readback_panel(model: str, embedder, found: dict, chosen: list, directions: 
     st.session_state["lab_last_op"] = op
     mode = st.radio("Decoder", list(readback.MODES), key="lab_decoder", format_func=readback.MODES.get,
                     horizontal=True)
-    r1, r2, r3 = st.columns(3)
-    n = r1.slider("Texts per point", 1, 5, 2, key="lab_n")
-    temperature = r2.slider("Temperature", 0.0, 1.5, 0.0, 0.05, key="lab_temperature",
-                            help="0: the nearest (or most likely) texts; higher: more varied samples")
-    seed = int(r3.number_input("Seed", 0, 1_000_000, 0, key="lab_seed"))
-    settings = (n, temperature, seed)
     along, tolerance = None, TOLERANCE
     if mode == "direction":
         along = _along_choice(op, steered, directions)
         if along is None:
-            return None, settings
+            return None, None
         tolerance = st.slider("Score tolerance, in calibrated units", 0.05, 1.0, TOLERANCE, 0.05, key="lab_tolerance",
                               help="How far a text's score on the direction may lie from the point's own; the "
                                    "texts most like the point in every other respect are picked among those.")
@@ -126,9 +150,9 @@ def readback_panel(model: str, embedder, found: dict, chosen: list, directions: 
         out = _decoder(mode, model, embedder, found, chosen, directions, reference, along, start, tolerance)
     except decoders.DecodeError as exc:
         error(exc)
-        return None, settings
+        return None, None
     if out is None:
-        return None, settings
+        return None, None
     if out.decoder is None:
         for note in out.notes:
             st.info(note, icon=":material/info:")
@@ -138,7 +162,7 @@ def readback_panel(model: str, embedder, found: dict, chosen: list, directions: 
     for name, status in out.needs.items():
         with st.expander(f"{name}: {'ready' if status is None else 'not ready'}"):
             st.markdown(status or "Ready: pick it in the sidebar.")
-    return out.decoder, settings
+    return (None, None) if out.decoder is None else (out.decoder, _sampling(out.decoder))
 
 
 def generate(decoder, latents, n: int, temperature: float, seed: int):
@@ -168,9 +192,19 @@ def generate(decoder, latents, n: int, temperature: float, seed: int):
     return entry["texts"]
 
 
-def decoded_panel(decoder, labels, latents, settings: tuple, embedder, start, directions) -> None:
-    """The decoded texts of every point (generated on request), with their similarities and scores; read along a
-    direction, also each point's target score and the texts' similarity to the start apart from that direction."""
+def _full_texts(grid: pd.DataFrame, selected) -> None:
+    """The rows selected in the grid (row positions), with their texts in full."""
+    rows = [i for i in selected if 0 <= i < len(grid)]
+    if not rows:
+        st.caption("Select rows to read their texts in full.")
+    for i in rows:
+        st.text(f"{grid['point'].iloc[i]}, text {grid['rank'].iloc[i]}: {grid['text'].iloc[i]}")
+
+
+def decoded_panel(decoder, labels, latents, settings: tuple, embedder, start, directions, raw: bool = False) -> None:
+    """The decoded texts of every point (generated on request), with their similarities and scores (raw
+    projections too with `raw`); read along a direction, also each point's target score and the texts' similarity
+    to the start apart from that direction. Selected rows show their texts in full."""
     n, temperature, seed = settings
     try:
         decoded = generate(decoder, latents, n, temperature, seed) if decoder.generative \
@@ -183,12 +217,13 @@ def decoded_panel(decoder, labels, latents, settings: tuple, embedder, start, di
     texts = [t for row in decoded for t in row]
     vectors = embed(embedder, texts, "Embedding decoded texts")
     along = getattr(decoder, "direction", None)
-    columns = {"similarity to point": st.column_config.NumberColumn(format="%.3f"),
-               "similarity to start": st.column_config.NumberColumn(format="%.3f"), **_score_columns(directions)}
+    columns = {"text": st.column_config.TextColumn("text", width="large"),
+               "similarity to point": st.column_config.NumberColumn(format="%.3f"),
+               "similarity to start": st.column_config.NumberColumn(format="%.3f"), **_score_columns(directions, raw)}
     if along is not None:
         grid = directional.directional_frame(labels, decoded, vectors, latents[:len(decoded)], start, along,
                                              directions)
-        columns.update(_score_columns([along]))
+        columns.update(_score_columns([along], raw))
         columns[directional.TARGET] = st.column_config.NumberColumn(
             f"target ({along.title})", format="%.2f", help=f"The point's own score on {along.title}: what its texts "
                                                            "should score")
@@ -197,6 +232,12 @@ def decoded_panel(decoder, labels, latents, settings: tuple, embedder, start, di
                                 "alike they are in everything else")
     else:
         grid = decoders.decoded_frame(labels, decoded, vectors, latents[:len(decoded)], start, directions)
+    if raw:
+        grid = lab.with_raw(grid, vectors, directions if along is None else
+                            [along, *(d for d in directions if d.name != along.name)])
     st.caption(f"Decoded with {escape_md(decoder.name)}; similarities and scores are measured in {embedder.name}.")
-    st.dataframe(grid, hide_index=True, width="stretch", column_config=columns)
+    key = f"lab_decoded_{trails.outputs_key('decoded', [f'{p}|{t}' for p, t in zip(grid['point'], grid['text'])])}"
+    event = st.dataframe(grid, hide_index=True, width="stretch", column_config=columns, key=key,
+                         on_select="rerun", selection_mode="multi-row")
+    _full_texts(grid, event.selection.rows)
     download_table(grid, "decoded", key="lab_decoded_download")

@@ -11,6 +11,18 @@ from core.ui.downloads import download_table
 from core.ui.messages import escape_md
 
 
+def remember_preview(op: str, params: dict, labels: list[str], outputs) -> dict:
+    """The move shown now, kept for Add to trail, with the key of its Continue-from choice.
+
+    The key names the outputs' labels: a keyed selectbox whose options change keeps showing the label it showed
+    before (the browser holds it, and the server sees no change), so with one key for every move the choice read
+    'length +1.50' during a sentiment steer. A new set of points gets a new widget; the same points keep the pick."""
+    preview = {"op": op, "params": params, "labels": list(labels), "outputs": outputs,
+               "key": f"lab_continue_{trails.outputs_key(op, labels)}"}
+    st.session_state["lab_preview"] = preview
+    return preview
+
+
 def keep_move() -> None:
     """Add the previewed move to the trail, continuing from the output picked."""
     preview, trail = st.session_state.get("lab_preview"), st.session_state.get("lab_trail")
@@ -18,7 +30,7 @@ def keep_move() -> None:
         return
     try:
         st.session_state["lab_trail"] = trails.apply(
-            trail, preview["op"], preview["params"], chosen=st.session_state.get("lab_continue"),
+            trail, preview["op"], preview["params"], chosen=st.session_state.get(preview["key"]),
             outputs=(preview["labels"], preview["outputs"]))
     except trails.TrailError as exc:
         st.session_state["lab_message"] = str(exc)
@@ -61,16 +73,19 @@ def current_trail(model: str, text: str, vector, dim: int) -> trails.Trail:
     return trail
 
 
-def trail_panel(trail: trails.Trail, labels: list[str]) -> None:
-    """Continue-from choice, Add and Undo, the steps table, export and import."""
+def trail_panel(trail: trails.Trail, preview: dict) -> None:
+    """Continue-from choice (among the points of the move shown, `remember_preview`), Add and Undo, the steps
+    table, export and import."""
     st.caption("Each kept move continues from the output picked here; a new start text starts a new trail.")
     t1, t2, t3 = st.columns([3, 1, 1])
-    t1.selectbox("Continue from", range(len(labels)), index=len(labels) - 1, key="lab_continue",
-                 format_func=lambda i: labels[i])
+    labels = preview["labels"]
+    t1.selectbox("Continue from", range(len(labels)), index=len(labels) - 1, key=preview["key"],
+                 format_func=lambda i: labels[i], help="One of the points of the move shown above")
     t2.button("Add to trail", key="lab_keep", on_click=keep_move, type="primary", icon=":material/add:")
     t3.button("Undo", key="lab_undo", on_click=undo_move, disabled=not trail.moves, icon=":material/undo:")
     steps = pd.DataFrame(trails.steps_table(trail))
-    st.dataframe(steps, hide_index=True, width="stretch")
+    st.dataframe(steps, hide_index=True, width="stretch",
+                 column_config={"settings": st.column_config.TextColumn("settings", width="large")})
     download_table(steps, "trail-steps", key="lab_steps_download")
     exported = trails.to_json(trail)
     st.download_button("Export the trail (JSON)", exported, file_name="latent-trail.json", mime="application/json",

@@ -48,6 +48,15 @@ def test_arithmetic_settings_with_and_without_a_text_c():
     np.testing.assert_allclose(out[0], Y)
 
 
+def test_raw_projections_are_added_per_direction_before_calibration():
+    points = pd.DataFrame({"point": ["a", "b"], "d": [0.0, 0.0]})
+    out = lab.with_raw(points, np.array([X, [0.6, 0.8, 0, 0]]), [direction("d"), direction("e", vector=X)])
+    assert out.columns.tolist() == ["point", "d", "d_raw", "e_raw"] and "d_raw" not in points
+    np.testing.assert_allclose(out["d_raw"], [0.0, 0.8], atol=1e-7)  # the projections, not (p - zero) / span
+    np.testing.assert_allclose(out["e_raw"], [1.0, 0.6], atol=1e-7)
+    assert lab.with_raw(points.iloc[:0], np.zeros((0, 4)), [direction("d")])["d_raw"].tolist() == []
+
+
 def test_chosen_data_sets_are_the_scored_then_the_steered_each_once():
     a, b, c = Named("a"), Named("b"), Named("c")
     assert [d.name for d in lab.chosen_datasets([a, b], b)] == ["a", "b"]
@@ -91,8 +100,12 @@ def test_nearest_mode_reads_the_reference_corpus(embedder, corpus, fake_encoder)
 def test_generate_mode_without_a_bottleneck_model_says_what_each_needs(embedder):
     assert generation.generative(embedder.encoder) is None
     out = readback.read_back("generate", embedder)
-    assert out.decoder is None and out.notes == (readback.NEEDS_GENERATOR,)
+    assert out.decoder is None and len(out.notes) == 1
     assert set(out.needs) >= {"bottleneck-t5-small", "bottleneck-t5-base"}
+    line = out.notes[0]  # one line: this model cannot generate; which models would, and where their steps are
+    assert line.startswith(f"{embedder.name} cannot generate text.") and "needs a bottleneck-T5 model" in line
+    assert all(name in line for name in out.needs) and "sidebar" in line
+    assert "models.yaml" in readback.needs_generator("m", [])  # none registered: where to add one
     assert "trust_remote_code: true" in out.needs["bottleneck-t5-base"]
 
 

@@ -31,6 +31,11 @@ def frames(at):
     return points, grid, trail
 
 
+def continue_from(at):
+    """The trail's Continue-from choice (its key names the points it chooses among)."""
+    return next(s for s in at.selectbox if s.label == "Continue from")
+
+
 def exported(at):
     return json.loads(at.code[0].value)
 
@@ -118,7 +123,7 @@ def test_moves_keep_undo_and_export():
     at.selectbox(key="lab_direction").set_value("sentiment").run()
     points, grid, _ = frames(at)
     assert points["point"].iloc[-1] == "sentiment +1.50" and points["sentiment"].is_monotonic_increasing
-    at.selectbox(key="lab_continue").set_value(0).run()
+    continue_from(at).set_value(0).run()
     at.button(key="lab_keep").click().run()
     assert not at.exception
     _, _, trail = frames(at)
@@ -192,7 +197,7 @@ def test_adapter_into_tfidf_and_a_corrupt_adapter_file():
     _, grid, _ = frames(at)
     assert len(grid) == 10
     carried = next(d.value for d in at.dataframe if "cosine with the target's own" in d.value.columns)
-    assert set(carried["direction"]) == {"length", "sentiment", "formality"}
+    assert set(carried["direction"]) == {"Length", "Sentiment", "Formality"}  # titled, like every other table
     at.file_uploader(key="lab_adapter_file").set_value(("broken.npz", b"PK\x03\x04 broken", "application/zip")).run()
     assert any("not a valid adapter file" in e.value for e in at.error)
     _, grid, _ = frames(at)
@@ -217,6 +222,8 @@ def test_generation_with_a_tiny_bottleneck_model(tiny_bottleneck):
     run(at)
     assert any(REV in c.value for c in at.caption)  # the pinned revision is shown
     assert any("Press Generate" in i.value for i in at.info)
+    assert "greedy" in at.slider(key="lab_temperature").help  # a generator: its sampling settings are offered
+    assert at.number_input(key="lab_seed").disabled  # the seed counts only once the temperature is above 0
     at.slider(key="lab_n").set_value(2).run()
     at.button(key="lab_generate").click().run()
     assert not at.exception
