@@ -20,12 +20,15 @@ def _method_names() -> list[str]:
 
 
 def add_commands(sub) -> None:
+    from core.directions.quality import PERMUTATIONS  # the page's count too, so both give the same p-value
+
     b = sub.add_parser("build", help="rebuild a direction and print its quality report")
     b.add_argument("name", help="direction name (a file in directions/)")
     b.add_argument("--method", help="build method to evaluate: " + ", ".join(_method_names()))
     b.add_argument("--save", action="store_true", help="record --method in the data set file")
     add_model_option(b)
-    b.add_argument("--permutations", type=int, default=100, help="shuffled-label directions for the p-value")
+    b.add_argument("--permutations", type=int, default=PERMUTATIONS,
+                   help=f"shuffled-label directions for the p-value (default {PERMUTATIONS}, as on the page)")
     b.set_defaults(run=cmd_build)
     v = sub.add_parser("validate", help="correlate a direction's scores with human ratings")
     v.add_argument("name", nargs="?", help="direction name")
@@ -43,7 +46,7 @@ def add_commands(sub) -> None:
 
 
 def cmd_build(args) -> int:
-    from core.directions.quality import direction_report, wrong_side
+    from core.directions.quality import direction_report, wrong_side_table
     from core.store.embedder import get_embedder
 
     ds = dsets.get_dataset(args.name)
@@ -55,8 +58,11 @@ def cmd_build(args) -> int:
     with exit_status(1):  # the data set is fine as a file but cannot be built this way
         report = direction_report(ds, embedder, n_perm=max(0, args.permutations))
     print(report.to_text())
-    for r in wrong_side(report.scores).itertuples():
-        print(f"  wrong side ({r.pole}, held-out score {r.heldout:+.2f}): {r.text}")
+    wrong = wrong_side_table(report)
+    if len(wrong):
+        print("  on the wrong side when left out (held-out calibrated score, raw projection):")
+    for text, pole, held, _, raw in wrong.itertuples(index=False):
+        print(f"    {pole}, {held:+.2f}, {raw:+.4f}: {text}")
     if args.save and args.method:
         from core.directions.saving import save_dataset
 

@@ -1,6 +1,8 @@
 """A data set's examples as a table (text, pole): for editing, importing and exporting.
 
 The pole is 'negative', 'positive' or 'neutral' (a text that is neither pole: the neutral texts mark 0).
+What a person reads are the direction's own pole labels ("other topics" / "art", and "neutral"):
+`pole_names` gives them, `labelled` and `from_frame(..., names)` translate a table to them and back.
 """
 from __future__ import annotations
 
@@ -13,6 +15,28 @@ NEGATIVE, POSITIVE, NEUTRAL = "negative", "positive", "neutral"
 POLES = (NEGATIVE, POSITIVE, NEUTRAL)
 
 
+def pole_names(negative_label: str = "", positive_label: str = "") -> dict[str, str]:
+    """What each pole is called where people read it: the direction's labels and "neutral", made distinct
+    (two equal labels get their pole in brackets; a blank label is the pole's own name)."""
+    neg = (negative_label or "").strip() or NEGATIVE
+    pos = (positive_label or "").strip() or POSITIVE
+    if neg.lower() == pos.lower():
+        neg, pos = f"{neg} ({NEGATIVE})", f"{pos} ({POSITIVE})"
+    neutral = "neutral (neither pole)" if NEUTRAL in (neg.lower(), pos.lower()) else NEUTRAL
+    return {NEGATIVE: neg, POSITIVE: pos, NEUTRAL: neutral}
+
+
+def labelled(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """The table with each pole shown by its name in `names` (see `pole_names`)."""
+    return frame.assign(pole=frame["pole"].map(lambda p: names.get(p, p)))
+
+
+def unlabelled(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """`labelled`'s inverse: the poles back to 'negative', 'positive', 'neutral' (missing for any other value)."""
+    pole_of = {name: pole for pole, name in names.items()}
+    return frame.assign(pole=frame["pole"].map(lambda name: pole_of.get(name)))
+
+
 def to_frame(ds: DirectionDataset | None) -> pd.DataFrame:
     """One row per example: text, pole ('negative', 'positive' or 'neutral'); an empty table for None."""
     if ds is None:
@@ -21,9 +45,12 @@ def to_frame(ds: DirectionDataset | None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["text", "pole"], dtype=object)
 
 
-def from_frame(frame: pd.DataFrame) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], list[str]]:
-    """(negative, positive, neutral, notes) from an edited table; blank rows are dropped, duplicates noted."""
+def from_frame(frame: pd.DataFrame, names: dict[str, str] | None = None
+               ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], list[str]]:
+    """(negative, positive, neutral, notes) from an edited table; blank rows are dropped, duplicates noted
+    (in the poles' `names`, see `pole_names`, when given)."""
     notes = []
+    names = names or {p: p for p in POLES}
     found: dict[str, list[str]] = {pole: [] for pole in POLES}
     for text, pole in zip(frame.get("text", []), frame.get("pole", [])):
         text = "" if text is None or (isinstance(text, float) and pd.isna(text)) else str(text).strip()
@@ -32,16 +59,17 @@ def from_frame(frame: pd.DataFrame) -> tuple[tuple[str, ...], tuple[str, ...], t
         if pole in found:
             found[pole].append(text)
         else:
-            notes.append(f"Row {text[:40]!r} has no pole; pick negative, positive or neutral.")
+            notes.append(f"Row {text[:40]!r} has no pole; pick {names[NEGATIVE]}, {names[POSITIVE]} or "
+                         f"{names[NEUTRAL]}.")
     for pole, texts in found.items():
         dups = len(texts) - len(set(texts))
         if dups:
-            where = "neutral texts" if pole == NEUTRAL else f"{pole} pole"
+            where = "neutral texts" if pole == NEUTRAL else f"{names[pole]} pole"
             notes.append(f"{dups} duplicate example{'s' * (dups != 1)} in the {where} were merged.")
     for a, b in ((NEGATIVE, POSITIVE), (NEGATIVE, NEUTRAL), (POSITIVE, NEUTRAL)):
         both = set(found[a]) & set(found[b])
         if both:
-            notes.append(f"{len(both)} example{'s' * (len(both) != 1)} appear as both {a} and {b}: "
+            notes.append(f"{len(both)} example{'s' * (len(both) != 1)} appear as both {names[a]} and {names[b]}: "
                          + "; ".join(repr(t[:40]) for t in list(both)[:3]))
     neg, pos, neu = (tuple(dict.fromkeys(found[p])) for p in POLES)
     return neg, pos, neu, notes
@@ -84,3 +112,26 @@ def from_table(table: pd.DataFrame, text_column: str, label_column: str, negativ
 def from_lines(text: str, pole: str) -> pd.DataFrame:
     lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
     return pd.DataFrame({"text": lines, "pole": [pole] * len(lines)})
+
+
+def new_rows(table: pd.DataFrame, add: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """(the rows of `add` the table lacks, once each; how many were left out as already there or repeated)."""
+    held = set(zip(table["text"].astype(str).str.strip(), table["pole"]))
+    keep = [(t, p) for t, p in dict.fromkeys(zip(add["text"], add["pole"])) if (t, p) not in held]
+    return pd.DataFrame(keep, columns=["text", "pole"], dtype=object), len(add) - len(keep)
+
+
+def added_summary(added: pd.DataFrame, skipped: int, names: dict[str, str]) -> str:
+    """What an import did, in the poles' names: "Added 3 examples to art.", and how many duplicates it left out."""
+    counts = added["pole"].value_counts()
+    parts = [f"{counts[p]} to {names[p]}" for p in POLES if p in counts]
+    n = len(added)
+    if not n:
+        text = "Nothing added"
+    elif len(parts) == 1:
+        text = f"Added {n} example{'s' * (n != 1)} to {names[added['pole'].iloc[0]]}"
+    else:
+        text = f"Added {n} examples: " + ", ".join(parts)
+    if skipped:
+        text += f"; {skipped} duplicate{'s' * (skipped != 1)} (already in the table) left out"
+    return text + "."

@@ -5,6 +5,7 @@ the examples are cached. Randomness (folds, bootstrap, permutations) is seeded.
 """
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,6 +17,14 @@ from core.vectors import calibrate
 
 ENTANGLED = 0.3  # |cosine| to another direction worth flagging
 NEAR_DUPLICATE = 0.95
+PERMUTATIONS = 100  # shuffled-label directions behind the p-value: the page and the CLI use this one count
+# the wrong-side table's columns and how each number is shown: calibrated scores at 2 decimals, raw at 4
+WRONG_SIDE_FORMATS = {"held-out score (calibrated)": "%.2f", "score with all examples (calibrated)": "%.2f",
+                      "raw projection (all examples)": "%.4f"}
+MARGIN_HELP = ("The lowest {pos} example's score minus the highest {neg} example's, in calibrated score units "
+               "(the poles' mean scores sit at -1 and +1), with the direction built on all examples. Above 0 "
+               "is good: the poles do not overlap, and the larger, the clearer the gap. Below 0 they overlap "
+               "by that much; one outlier is enough, so read it with the held-out accuracy.")
 
 
 def auc(neg_scores: np.ndarray, pos_scores: np.ndarray) -> float:
@@ -23,6 +32,19 @@ def auc(neg_scores: np.ndarray, pos_scores: np.ndarray) -> float:
     neg = np.asarray(neg_scores, float)[:, None]
     pos = np.asarray(pos_scores, float)[None, :]
     return float(np.mean((pos > neg) + 0.5 * (pos == neg)))
+
+
+def format_p_value(p: float | None, permutations: int) -> str:
+    """A permutation p-value as text at the resolution its permutations give: the smallest possible value,
+    1/(1 + permutations), reads as a bound ("< 0.01" for 100), any other value to three decimals."""
+    if p is None or not permutations:
+        return "n/a"
+    floor = 1 / (1 + permutations)
+    if p > floor * (1 + 1e-9):
+        return f"{p:.3f}"
+    step = 10.0 ** np.floor(np.log10(floor))
+    bound = float(np.ceil(round(floor / step, 9)) * step)
+    return f"{'<' if bound > floor else '≤'} {bound:g}"
 
 
 def format_metric(value) -> str:
@@ -70,29 +92,59 @@ class QualityReport:
     stability: float | None = None
     p_value: float | None = None
     permutations: int = 0
-    scores: pd.DataFrame = field(default_factory=pd.DataFrame)  # text, pole, score, heldout
+    negative_label: str = "negative"
+    positive_label: str = "positive"
+    scores: pd.DataFrame = field(default_factory=pd.DataFrame)  # text, pole, score, heldout, raw
     entanglement: pd.DataFrame = field(default_factory=pd.DataFrame)  # direction, cosine, flagged
     near_duplicates: pd.DataFrame = field(default_factory=pd.DataFrame)  # a, b, poles, cosine
     hints: list[str] = field(default_factory=list)
+
+    @property
+    def pole_labels(self) -> dict[str, str]:
+        return {"negative": self.negative_label, "positive": self.positive_label}
+
+    @property
+    def p_label(self) -> str:
+        return f"p-value ({self.permutations} permutations)" if self.permutations else "p-value (shuffled labels)"
 
     def summary(self) -> dict:
         return {
             "examples": f"{self.n_negative} / {self.n_positive}",
             "held-out accuracy": self.cv_accuracy,
             "held-out AUC": self.cv_auc,
-            "p-value (shuffled labels)": self.p_value,
+            self.p_label: self.p_value,
             "margin": self.margin,
             "separation (d')": self.separation,
             "stability (bootstrap cosine)": self.stability,
         }
 
     def metrics(self) -> dict[str, str]:
-        """The summary's measures (all but the example counts) as text, "n/a" where there is none."""
-        return {k: format_metric(v) for k, v in self.summary().items() if k != "examples"}
+        """The summary's measures (all but the example counts) as text, "n/a" where there is none; the
+        p-value at the resolution of its permutations, under a label that names their count."""
+        return {k: format_p_value(v, self.permutations) if k == self.p_label else format_metric(v)
+                for k, v in self.summary().items() if k != "examples"}
+
+    def metric_help(self) -> dict[str, str]:
+        """What each measure of `metrics` means, in the direction's own pole names."""
+        neg, pos, n = self.negative_label, self.positive_label, self.permutations
+        return {
+            "held-out accuracy": f"Share of examples on their own side of 0 when scored by a direction built "
+                                 f"without them ({self.folds}-fold cross-validation).",
+            "held-out AUC": f"Chance that a left-out {pos} example scores above a left-out {neg} one (0.5: chance).",
+            self.p_label: f"Share of {n} directions built from the same texts with shuffled labels whose held-out "
+                          f"AUC reaches this one's (counting this one). With {n} permutations p cannot go below "
+                          f"1/{n + 1}; that value is shown as a bound." if n else "Not computed.",
+            "margin": MARGIN_HELP.format(neg=neg, pos=pos),
+            "separation (d')": f"Distance between the {neg} and {pos} mean scores in pooled standard deviations.",
+            "stability (bootstrap cosine)": "Mean cosine between directions built on resampled examples.",
+        }
 
     def to_text(self) -> str:
-        lines = [f"Direction {self.name} · method {self.method} · {self.folds}-fold cross-validation"]
-        lines += [f"  {k:<30} {format_metric(v)}" for k, v in self.summary().items()]
+        lines = [f"Direction {self.name} · method {self.method} · {self.folds}-fold cross-validation",
+                 f"  {'examples':<30} {self.n_negative} / {self.n_positive} ({self.negative_label} / {self.positive_label})"]
+        lines += [f"  {k:<30} {v}" for k, v in self.metrics().items()]
+        lines.append(textwrap.fill(MARGIN_HELP.format(neg=self.negative_label, pos=self.positive_label), 100,
+                                   initial_indent="  margin: ", subsequent_indent="    "))
         if not self.entanglement.empty:
             lines.append("  cosine to other directions:")
             for r in self.entanglement.itertuples():
@@ -105,12 +157,13 @@ class QualityReport:
 
 def quality_report(ds: DirectionDataset, neg: np.ndarray, pos: np.ndarray, vector: np.ndarray,
                    others: dict[str, np.ndarray] | None = None, folds: int = 5, n_boot: int = 30,
-                   n_perm: int = 100, seed: int = 0) -> QualityReport:
+                   n_perm: int = PERMUTATIONS, seed: int = 0) -> QualityReport:
     """The quality report of `ds`'s direction `vector`, given its poles' embeddings."""
     neg, pos = np.asarray(neg, np.float64), np.asarray(pos, np.float64)
     vector = np.asarray(vector, np.float64)
     rng = np.random.default_rng(seed)
-    rep = QualityReport(ds.name, ds.method, len(neg), len(pos))
+    rep = QualityReport(ds.name, ds.method, len(neg), len(pos), negative_label=ds.negative_label,
+                        positive_label=ds.positive_label)
     method = METHODS[ds.method]
 
     full = _calibrated(vector, neg, pos, np.vstack([neg, pos]))
@@ -169,7 +222,7 @@ def quality_report(ds: DirectionDataset, neg: np.ndarray, pos: np.ndarray, vecto
     texts = list(ds.negative) + list(ds.positive)
     poles = ["negative"] * len(neg) + ["positive"] * len(pos)
     rep.scores = pd.DataFrame({"text": texts, "pole": poles, "score": full,
-                               "heldout": np.r_[heldout_n, heldout_p]})
+                               "heldout": np.r_[heldout_n, heldout_p], "raw": np.vstack([neg, pos]) @ vector})
 
     if others:
         names = [n for n in others if n != ds.name]
@@ -192,11 +245,20 @@ def wrong_side(scores: pd.DataFrame) -> pd.DataFrame:
     return s[((s["pole"] == "negative") & (s["heldout"] > 0)) | ((s["pole"] == "positive") & (s["heldout"] < 0))]
 
 
+def wrong_side_table(rep: QualityReport) -> pd.DataFrame:
+    """The wrong-side examples as shown: the pole by its label, calibrated scores to 2 decimals and the raw
+    projection to 4 (columns named in WRONG_SIDE_FORMATS)."""
+    w = wrong_side(rep.scores)
+    held, full, raw = WRONG_SIDE_FORMATS
+    return pd.DataFrame({"example": w["text"], "labelled as": w["pole"].map(rep.pole_labels), held: w["heldout"].round(2),
+                         full: w["score"].round(2), raw: w["raw"].round(4)}).reset_index(drop=True)
+
+
 def _hints(rep: QualityReport, ds: DirectionDataset, neg: np.ndarray, pos: np.ndarray) -> None:
-    s = rep.scores
+    s, labels = rep.scores, rep.pole_labels
     wrong = wrong_side(s)
     if len(wrong):
-        rep.hints.append(f"{len(wrong)} example{'s' * (len(wrong) != 1)} land on the wrong side when left out "
+        rep.hints.append(f"{len(wrong)} example{'s land' if len(wrong) != 1 else ' lands'} on the wrong side when left out "
                          "(listed below): relabel, rewrite or remove them.")
     X = np.vstack([neg, pos])
     C = X @ X.T
@@ -206,18 +268,18 @@ def _hints(rep: QualityReport, ds: DirectionDataset, neg: np.ndarray, pos: np.nd
         a, b = iu[0][close], iu[1][close]
         rep.near_duplicates = pd.DataFrame({
             "a": s["text"].values[a], "b": s["text"].values[b],
-            "poles": [f"{s['pole'].values[x]}/{s['pole'].values[y]}" for x, y in zip(a, b)],
+            "poles": [f"{labels[s['pole'].values[x]]} / {labels[s['pole'].values[y]]}" for x, y in zip(a, b)],
             "cosine": C[iu][close],
         }).sort_values("cosine", ascending=False, ignore_index=True)
         rep.hints.append(f"{len(rep.near_duplicates)} near-duplicate pair{'s' * (len(rep.near_duplicates) != 1)} "
                          f"(cosine ≥ {NEAR_DUPLICATE}): they add little and weigh double.")
     n, p = len(neg), len(pos)
     if max(n, p) > 1.5 * min(n, p):
-        rep.hints.append(f"The poles differ in size ({n} negative, {p} positive): balance them.")
+        rep.hints.append(f"The poles differ in size ({n} {labels['negative']}, {p} {labels['positive']}): balance them.")
     words = s["text"].str.split().str.len()
     wn, wp = words[s["pole"] == "negative"].mean(), words[s["pole"] == "positive"].mean()
     if ds.name != "length" and max(wn, wp) > 1.5 * min(wn, wp):
-        longer = "positive" if wp > wn else "negative"
+        longer = labels["positive" if wp > wn else "negative"]
         rep.hints.append(f"The {longer} pole's examples are {max(wn, wp) / min(wn, wp):.1f}× longer on average "
                          f"({wn:.0f} vs {wp:.0f} words): the direction may partly measure length.")
 

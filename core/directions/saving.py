@@ -48,12 +48,12 @@ class SaveConflict(DatasetError):
 @dataclass(frozen=True)
 class Version:
     path: Path
-    saved_at: str  # UTC, ISO 8601
+    saved_at: str  # UTC, ISO 8601: when a save replaced this version (the time it was archived)
     file_hash: str
 
     @property
     def label(self) -> str:
-        return f"{self.saved_at.replace('T', ' ')[:19]} UTC · {self.file_hash[:8]}"
+        return f"in use until {self.saved_at.replace('T', ' ')[:19]} UTC · {self.file_hash[:8]}"
 
 
 def file_hash(data: bytes) -> str:
@@ -79,7 +79,7 @@ def _locked(folder: Path, name: str):
 
 
 def describe_changes(old: DirectionDataset | None, new: DirectionDataset | None) -> list[str]:
-    """Human-readable differences between two versions of a data set."""
+    """Human-readable differences between two versions of a data set: what `new` changed from `old`."""
     if old is None or new is None:
         return ["the file was created" if old is None else "the file was deleted"]
     changes = []
@@ -90,12 +90,32 @@ def describe_changes(old: DirectionDataset | None, new: DirectionDataset | None)
             changes.append(f"{key}: {a!r} → {b!r}" if key != "notes" else "notes changed")
     for pole in ("negative", "positive", "neutral"):
         a, b = getattr(old, pole), getattr(new, pole)
-        added = [t for t in b if t not in set(a)]
-        removed = [t for t in a if t not in set(b)]
-        for t in added:
-            changes.append(f"{pole}: added {t!r}")
-        for t in removed:
-            changes.append(f"{pole}: removed {t!r}")
+        in_a, in_b = set(a), set(b)
+        added, removed = [t for t in b if t not in in_a], [t for t in a if t not in in_b]
+        name = pole if pole == "neutral" else _pole_name(new, pole)
+        changes += [f"{name}: added {t!r}" for t in added] + [f"{name}: removed {t!r}" for t in removed]
+    return changes
+
+
+def _pole_name(ds: DirectionDataset, pole: str) -> str:
+    return "the neutral texts" if pole == "neutral" else f"{getattr(ds, pole + '_label')} ({pole})"
+
+
+def describe_restore(current: DirectionDataset, version: DirectionDataset) -> list[str]:
+    """What restoring `version` would do to the `current` file, one line each: fields it would change back,
+    examples it would remove (those the current file has and the version lacks) and add (the reverse)."""
+    changes = []
+    for key in ("title", "description", "negative_label", "positive_label", "method", "paired", "notes",
+                "project_out"):
+        now, then = getattr(current, key), getattr(version, key)
+        if now != then:
+            changes.append(f"change {key} back to {then!r} (now {now!r})" if key != "notes" else
+                           "change the notes back to this version's")
+    for pole in ("negative", "positive", "neutral"):
+        now, then = getattr(current, pole), getattr(version, pole)
+        kept_now, kept_then = set(now), set(then)
+        changes += [f"remove from {_pole_name(current, pole)}: {t!r}" for t in now if t not in kept_then]
+        changes += [f"add to {_pole_name(version, pole)}: {t!r}" for t in then if t not in kept_now]
     return changes
 
 

@@ -11,7 +11,6 @@ from core.ui.loaders import (
                              embed_corpus,
                              embedder_or_stop,
                              load_datasets,
-                             quality,
                              sample_corpus,
 )
 from core.ui.map_corpus import map_corpus
@@ -56,6 +55,6 @@ __all__ = [
     "direction_picker", "directions_for", "discover_panel", "download_chart", "download_table", "edit_refusal",
     "embed", "embed_corpus", "embedder_or_stop", "error", "escape_md", "input_error", "link_corpus", "link_texts",
     "load_datasets", "login_buttons", "map_corpus", "model_picker", "project_texts", "publish_corpus",
-    "publish_texts", "quality", "reference_choice", "sample_corpus", "selection_panel", "setup",
+    "publish_texts", "reference_choice", "sample_corpus", "selection_panel", "setup",
     "show_dataset_errors", "show_notes", "sign_in_panel", "signed_in", "source_radio", "texts_upload", "warning",
 ]

@@ -6,7 +6,7 @@ import streamlit as st
 from core.directions.datasets import DatasetError, DirectionDataset
 from core.directions.saving import (
     SaveConflict,
-    describe_changes,
+    describe_restore,
     list_versions,
     read_version,
     restore_version,
@@ -70,9 +70,14 @@ def history_tab(choice: str | None, library: dict[str, DirectionDataset], editab
         st.info("No earlier versions: the file has not been changed from the dashboard.")
         return
     picked = st.selectbox("Earlier versions (newest first)", range(len(versions)), key="version",
-                          format_func=lambda i: versions[i].label)
-    changes = describe_changes(read_version(versions[picked]), library[choice])
-    st.text("\n".join(changes[:100]) if changes else "Identical to the current file.")
+                          format_func=lambda i: versions[i].label,
+                          help="Each is the file as it was before a save replaced it, at the time shown.")
+    changes = describe_restore(library[choice], read_version(versions[picked]))
+    if not changes:
+        st.text("Identical to the current file.")
+    else:
+        st.markdown(f"**Restoring this version would** ({len(changes)} change{'s' * (len(changes) != 1)}):")
+        st.text("\n".join(changes[:100]) + (f"\n… and {len(changes) - 100} more" if len(changes) > 100 else ""))
     if st.button("Restore this version", key="restore", disabled=not editable,
                  help=None if editable else edit_refusal()):
         try:

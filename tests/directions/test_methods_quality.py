@@ -107,7 +107,8 @@ def test_quality_hints_wrong_side_duplicates_sizes_and_lengths():
     rep = quality_report(ds, neg, pos, np.array([1.0, 0.0]), folds=3, n_boot=5, n_perm=0)
     text = " ".join(rep.hints)
     assert "wrong side" in text and "near-duplicate" in text
-    assert "differ in size (3 negative, 5 positive)" in text
+    assert "differ in size (3 l, 5 r)" in text  # in the direction's own pole labels
+    assert "1 example lands on the wrong side" in text
     assert "longer on average" in text
     assert rep.margin < 0
 

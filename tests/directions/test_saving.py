@@ -9,6 +9,7 @@ from core.directions.datasets import DirectionDataset, load_dataset
 from core.directions.saving import (
     SaveConflict,
     delete_dataset,
+    describe_restore,
     list_versions,
     read_version,
     restore_version,
@@ -48,7 +49,7 @@ def test_stale_save_is_refused_with_what_changed(tmp_path):
     with pytest.raises(SaveConflict) as info:
         save_dataset(mine, loaded.file_hash, tmp_path)
     assert "changed on disk" in str(info.value)
-    assert "negative: added 'hail'" in info.value.changes
+    assert "cold (negative): added 'hail'" in info.value.changes  # what B did, under the pole's label
     on_disk = load_dataset(tmp_path / "toy.yaml")
     assert on_disk.negative == ("ice", "snow", "hail") and on_disk.title == "Toy"  # B's save is intact
 
@@ -120,3 +121,59 @@ def test_import_from_labelled_table():
         examples.from_table(table, "sentence", "label", "neg", "neg")
     assert examples.guess_poles(["0", "1"]) == ("0", "1")
     assert examples.from_lines("x\n\ny\n", "negative")["text"].tolist() == ["x", "y"]
+
+
+def test_history_says_what_restoring_each_version_would_do(tmp_path):
+    first = save_dataset(BASE, None, tmp_path)
+    second = save_dataset(first.with_changes(positive=("sun", "fire", "oven")), first.file_hash, tmp_path)
+    third = save_dataset(second.with_changes(positive=("sun", "oven", "stove"), title="Heat"), second.file_hash,
+                         tmp_path)
+    newest, oldest = list_versions("toy", tmp_path)
+    assert newest.label.startswith("in use until ") and newest.label.endswith(" UTC · " + newest.file_hash[:8])
+    # the newest version is `second`: restoring it takes back what the last save did
+    assert describe_restore(third, read_version(newest)) == [
+        "change title back to 'Toy' (now 'Heat')",
+        "remove from warm (positive): 'stove'",
+        "add to warm (positive): 'fire'",
+    ]
+    # the oldest is BASE: restoring it also takes out 'oven', which the save before added
+    assert describe_restore(third, read_version(oldest)) == [
+        "change title back to 'Toy' (now 'Heat')",
+        "remove from warm (positive): 'oven'",
+        "remove from warm (positive): 'stove'",
+        "add to warm (positive): 'fire'",
+    ]
+    assert describe_restore(third, third) == []
+    neutral = describe_restore(third.with_changes(neutral=("tepid", "mild", "room temperature")),
+                               third.with_changes(neutral=("tepid", "mild", "lukewarm")))
+    assert neutral == ["remove from the neutral texts: 'room temperature'", "add to the neutral texts: 'lukewarm'"]
+
+
+def test_examples_table_speaks_in_the_pole_labels():
+    names = examples.pole_names("other topics", "art")
+    assert names == {"negative": "other topics", "positive": "art", "neutral": "neutral"}
+    assert examples.pole_names("same", "Same") == {"negative": "same (negative)", "positive": "Same (positive)",
+                                                   "neutral": "neutral"}
+    assert examples.pole_names("", "neutral")["neutral"] == "neutral (neither pole)"
+    frame = examples.to_frame(BASE)
+    shown = examples.labelled(frame, examples.pole_names("cold", "warm"))
+    assert shown["pole"].tolist() == ["cold", "cold", "warm", "warm"]
+    shown.loc[len(shown)] = ["lukewarm", "negative"]  # not a label of this table: no pole
+    back = examples.unlabelled(shown, examples.pole_names("cold", "warm"))
+    assert back["pole"].tolist()[:4] == frame["pole"].tolist() and pd.isna(back["pole"].iloc[4])
+    _, _, _, notes = examples.from_frame(back, examples.pole_names("cold", "warm"))
+    assert notes == ["Row 'lukewarm' has no pole; pick cold, warm or neutral."]
+
+
+def test_added_rows_skip_duplicates_and_are_summed_up_in_the_pole_labels():
+    names = examples.pole_names("cold", "warm")
+    table = examples.to_frame(BASE)
+    new, skipped = examples.new_rows(table, examples.from_lines("sun\nlava\nlava\nember", "positive"))
+    assert new.to_dict("records") == [{"text": "lava", "pole": "positive"}, {"text": "ember", "pole": "positive"}]
+    assert skipped == 2
+    assert examples.added_summary(new, skipped, names) == ("Added 2 examples to warm; 2 duplicates (already in "
+                                                           "the table) left out.")
+    mixed = pd.DataFrame({"text": ["hail", "lava"], "pole": ["negative", "positive"]})
+    assert examples.added_summary(mixed, 0, names) == "Added 2 examples: 1 to cold, 1 to warm."
+    assert examples.added_summary(new.iloc[:0], 1, names) == ("Nothing added; 1 duplicate (already in the table) "
+                                                              "left out.")
