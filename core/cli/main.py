@@ -10,7 +10,7 @@ import logging
 import os
 import sys
 
-from core.cli import adapter, directions, score
+from core.cli import adapter, directions, models, score
 from core.cli.common import CliError, Parser
 from core.directions.datasets import DatasetError
 from core.errors import LatentError, one_line
@@ -26,7 +26,7 @@ USAGE_ERRORS = (InputError, UnknownModel, DatasetError)
 def parser() -> Parser:
     p = Parser(prog="python -m core", description="Score texts on named directions in embedding space.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
-    for module in (score, directions, adapter):
+    for module in (score, directions, models, adapter):
         module.add_commands(sub)
     return p
 

@@ -89,6 +89,7 @@ def long_texts(job: Job, embedder) -> int:
 
 
 def cmd_score(args) -> int:
+    from core.cli.models import ensure_path
     from core.store.embedder import get_embedder
 
     if args.output and Path(args.output).suffix.lower() not in (".csv", ".tsv", ".parquet"):
@@ -99,6 +100,7 @@ def cmd_score(args) -> int:
         raise CliError("--engine ray needs --output (a .csv, .tsv or .parquet file)", 2)
     fmt = _input_format(args)
     chosen = pick_directions(args.directions)
+    ensure_path(args.model, args.quiet)  # first use on this CPU: measure its paths once
     embedder = get_embedder(args.model)  # fail early, with the model's own message, before reading the input
     job = Job(args.input, fmt, args.column, chosen, args.model, raw=args.raw, chunk_size=args.chunk_size)
     windowed = long_texts(job, embedder)

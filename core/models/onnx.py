@@ -51,7 +51,8 @@ def pooling_mode(path: Path) -> str | None:
     return POOLING_MODES.get(modes[0]) if len(modes) == 1 else None
 
 
-def _threads() -> int:
+def threads() -> int:
+    """The cores this process may use (its CPU affinity), for the runtimes' thread pools."""
     if hasattr(os, "sched_getaffinity"):
         return max(1, len(os.sched_getaffinity(0)))
     return max(1, os.cpu_count() or 1)
@@ -71,19 +72,17 @@ def load_tokenizer(model_dir: Path, max_length: int | None = None):
     return tokenizer
 
 
-class OnnxRunner:
-    """A transformer exported to ONNX, run by ONNX Runtime, with the model's own tokenizer and pooling."""
+class TokenRunner:
+    """Tokenise with the model's fast tokenizer in one batch call, bucket by length (sorted, so a batch pads
+    to its own longest text), run a transformer graph (`_hidden`, from a subclass) and pool as the model does."""
 
-    def __init__(self, model_dir: Path, onnx_path: Path, max_length: int, pooling: str):
-        import onnxruntime as ort
-
+    def __init__(self, model_dir: Path, max_length: int, pooling: str):
         self.tokenizer = load_tokenizer(model_dir, max_length)
-        options = ort.SessionOptions()
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.intra_op_num_threads = _threads()
-        self.session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
-        self.inputs = [i.name for i in self.session.get_inputs()]
         self.pooling = pooling
+        self.inputs = ["input_ids", "attention_mask", "token_type_ids"]
+
+    def _hidden(self, feed: dict[str, np.ndarray]) -> np.ndarray:
+        raise NotImplementedError
 
     def encode(self, texts: list[str], batch_size: int = BATCH) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(list(texts))
@@ -101,7 +100,7 @@ class OnnxRunner:
                 mask[r, : len(e.ids)] = 1
                 types[r, : len(e.ids)] = e.type_ids
             feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-            hidden = self.session.run(None, {k: feed[k] for k in self.inputs})[0]
+            hidden = np.asarray(self._hidden({k: feed[k] for k in self.inputs}), dtype=np.float32)
             if self.pooling == "cls":
                 pooled = hidden[:, 0]
             else:
@@ -111,6 +110,34 @@ class OnnxRunner:
                 out = np.zeros((len(texts), pooled.shape[1]), np.float32)
             out[idx] = pooled
         return unit_rows(out)
+
+
+class OnnxRunner(TokenRunner):
+    """A transformer exported to ONNX (float32, or int8 from `quantize_int8`), run by ONNX Runtime."""
+
+    def __init__(self, model_dir: Path, onnx_path: Path, max_length: int, pooling: str):
+        import onnxruntime as ort
+
+        super().__init__(model_dir, max_length, pooling)
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.intra_op_num_threads = threads()
+        self.session = ort.InferenceSession(str(onnx_path), options, providers=["CPUExecutionProvider"])
+        self.inputs = [i.name for i in self.session.get_inputs()]
+
+    def _hidden(self, feed):
+        return self.session.run(None, feed)[0]
+
+
+def quantize_int8(onnx_path: Path, int8_path: Path) -> None:
+    """Dynamic int8 (per-channel weights, activations quantised per batch at run time) of the float32 export's
+    matrix products, written atomically. Only MatMul nodes: embeddings, layer norms and softmax stay float32."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    with atomic_path(Path(int8_path)) as tmp, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        quantize_dynamic(str(onnx_path), str(tmp), per_channel=True, weight_type=QuantType.QInt8,
+                         op_types_to_quantize=["MatMul"])
 
 
 def export_onnx(model, onnx_path: Path) -> None:

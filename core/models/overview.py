@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.models import registry
+from core.models import paths, registry
 
 # What each kind of model adds to the dashboard.
 UNLOCKS = {
@@ -26,7 +26,18 @@ class ModelRow:
     needed: bool
     unlocks: str
     details: str  # the description when usable, else how to get it
-    precision: str = ""
+    runs_on: str = ""  # the path a loaded model runs on, its measured speed-up and fidelity
+
+
+def runs_on(encoder) -> str:
+    """How a loaded encoder runs: its measured path (speed-up, fidelity) or its provisional one."""
+    name = getattr(encoder, "path_name", None)
+    if name is None:
+        return str(getattr(encoder, "precision", "") or "")
+    verdict = getattr(encoder, "verdict", None)
+    if verdict is not None:
+        return verdict.summary()
+    return f"{paths.PATHS[name].words} (provisional: its paths are measured on first use on this CPU)"
 
 
 def status_word(status: str, needed: bool) -> str:
@@ -48,7 +59,7 @@ def rows() -> list[ModelRow]:
             model=name, status=status_word(status, needed), needed=needed,
             unlocks=UNLOCKS.get(spec.kind, f"a {spec.kind} model"),
             details=spec.description if usable else status,
-            precision=str(getattr(enc, "precision", "") or "") if enc is not None else ""))
+            runs_on=runs_on(enc) if enc is not None else ""))
     return sorted(out, key=lambda r: (not r.needed, r.model))
 
 

@@ -89,7 +89,7 @@ def backend(kind: str):
     return _LOADERS.get(kind)
 
 
-def _drop_loaded(name: str) -> None:
+def unload(name: str) -> None:  # the next get_encoder(name) makes a new encoder
     with _LOAD_LOCK:
         _LOADED.pop(name, None)
         _LOADED_FROM.pop(name, None)
@@ -102,13 +102,13 @@ def register_spec(spec: ModelSpec) -> None:
     _RUNTIME[spec.name] = spec
     made_from = _LOADED_FROM.get(spec.name)
     if made_from is None or (made_from, made_from.options) != (spec, spec.options):
-        _drop_loaded(spec.name)
+        unload(spec.name)
 
 
 def forget(name: str) -> None:
     """Drop a model registered for this process (`register_spec`) and its loaded encoder, if any."""
     _RUNTIME.pop(name, None)
-    _drop_loaded(name)
+    unload(name)
 
 
 # ---------------------------------------------------------------- the registry
@@ -180,14 +180,14 @@ def add_model(name: str, source: str, description: str = "", kind: str = "senten
     if any(s.builtin and s.name == name for s in BUILTIN):
         raise ValueError(f"{name!r} is a built-in model; choose another name.")
     models_file.put({"name": name, "source": source, "kind": kind, "description": description})
-    _drop_loaded(name)
+    unload(name)
     return get_spec(name)
 
 
 def remove_model(name: str) -> None:
     """Remove a model from the user's model list file (atomic write) and forget its loaded encoder."""
     models_file.drop(name)
-    _drop_loaded(name)
+    unload(name)
 
 
 # ---------------------------------------------------------------- finding weights

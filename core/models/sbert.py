@@ -1,12 +1,15 @@
 """Sentence-transformers models, on the fastest faithful path this machine has.
 
-Paths, chosen automatically when a model is first used and remembered per model fingerprint:
+A path is a runtime and a precision (core.models.paths). Where the full check has run for this model on this
+CPU (core.directions.fidelity: speed, direction scores, neighbours and a validity figure against float32), its
+verdict is used: the fastest path that keeps what users see. Until then, a provisional path, chosen when the
+model is first used and remembered per model fingerprint:
 
 - bfloat16 PyTorch, on CPUs with native bfloat16 (AVX-512 BF16 or AMX), when it matches float32
   (minimum cosine >= 0.999 on a check set);
 - float32 ONNX Runtime, exported once from the local model into the cache, when onnxruntime is
   installed and the model is a plain transformer with mean or CLS pooling, and it matches PyTorch
-  (minimum cosine >= 0.99999): same function, less overhead, and no torch import at all later;
+  (minimum cosine >= 0.99999): same function, less overhead;
 - float32 PyTorch otherwise (the safe fallback).
 
 A text longer than the model's window (max_seq_length less the special tokens) is read whole: cut into
@@ -14,7 +17,8 @@ overlapping windows at the tokenizer's offsets, each embedded in the same batch 
 (core.models.windows; `pooling` names the method, `windows(texts)` counts windows without loading the model,
 and the identity carries the method's tag). A model folder without tokenizer.json keeps the old cut.
 
-`LATENT_PRECISION` (auto, float32, bfloat16) and `LATENT_RUNTIME` (auto, torch, onnx) override.
+`LATENT_PRECISION` (auto, float32, bfloat16, int8) and `LATENT_RUNTIME` (auto, torch, onnx, openvino) force a
+path (and skip the verdict).
 The model loads on the first `encode`; the cache's facts (dimension, precision) are remembered,
 so texts already cached are scored without loading anything.
 """
@@ -32,14 +36,9 @@ import numpy as np
 from core import config
 from core.files import read_cached, write_cached
 from core.models import windows
-from core.models.onnx import (
-    BATCH,
-    OnnxRunner,
-    export_onnx,
-    load_tokenizer,
-    onnxruntime_available,
-    pooling_mode,
-)
+from core.models import paths
+from core.models.onnx import BATCH, load_tokenizer
+from core.models.sbert_paths import PathRunners
 from core.models.registry import (
     ModelSpec,
     ModelUnavailable,
@@ -60,24 +59,17 @@ CHECK_TEXTS = [
     "ok",
     "A long walk along the river, past the old mill and the bakery, cleared his head before the exam.",
 ]
-LONG_TOKENS = 128  # above this many tokens PyTorch's fused attention beats the exported graph
 
 
 def cpu_has_fast_bf16() -> bool:
     """True where the CPU has native bfloat16 arithmetic (AVX-512 BF16 or AMX)."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
-            for line in fh:
-                if line.startswith("flags"):
-                    return bool(set(line.split(":", 1)[1].split()) & {"avx512_bf16", "amx_bf16"})
-    except OSError:
-        pass
-    return False
+    return paths.has_fast_bf16()
 
 
-class SentenceTransformerEncoder:
+class SentenceTransformerEncoder(PathRunners):
     """A sentence-transformers model behind a lock, on the fastest path that matches float32."""
 
+    CHECK_TEXTS = CHECK_TEXTS
     MIN_COSINE = 0.999  # bfloat16 against float32
     SAME_FUNCTION = 0.99999  # ONNX Runtime against PyTorch, both float32
 
@@ -86,26 +78,37 @@ class SentenceTransformerEncoder:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._model = None
-        self._runner: OnnxRunner | None = None
+        self._runner = None  # the chosen path's runner (None: PyTorch, self._model)
+        self._check_runners: dict = {}  # the other paths, made while core.directions.fidelity measures them
         self.fingerprint = folder_fingerprint(self.path)
         wanted = (precision or os.environ.get("LATENT_PRECISION") or "auto").lower()
         runtime = (runtime or os.environ.get("LATENT_RUNTIME") or "auto").lower()
-        if wanted not in ("auto", "float32", "bfloat16") or runtime not in ("auto", "torch", "onnx"):
-            raise ModelUnavailable("LATENT_PRECISION must be auto, float32 or bfloat16, and LATENT_RUNTIME "
-                                   "auto, torch or onnx.")
+        if wanted not in ("auto", *paths.PRECISIONS) or runtime not in ("auto", *paths.RUNTIMES):
+            raise ModelUnavailable("LATENT_PRECISION must be auto, float32, bfloat16 or int8, and LATENT_RUNTIME "
+                                   "auto, torch, onnx or openvino.")
+        self.forced = (wanted, runtime) != ("auto", "auto")
         self._wanted = wanted if wanted != "auto" else ("check" if cpu_has_fast_bf16() else "float32")
         self._runtime_wanted = runtime
-        meta = self._read_meta()
-        if meta is None:
-            with self._lock:
-                self._load()
-            self._write_meta()
-        else:
-            self.dim, self.precision, self.fidelity, self.runtime = (
-                meta["dim"], meta["precision"], meta["fidelity"], meta["runtime"])
         self._settle_windows()
-        self.identity = f"{self.name}:{self.fingerprint}:{self.precision}" + (
+        self.verdict = None if self.forced else paths.read_verdict(self.fingerprint)
+        if self.verdict is not None:  # measured on this CPU: the fastest path that keeps what users see
+            self.dim, self.fidelity = self.verdict.dim, None
+            self._set_path(self.verdict.chosen)
+        else:
+            meta = self._read_meta()
+            if meta is None:
+                with self._lock:
+                    self._load()
+                self._write_meta()
+            else:
+                self.dim, self.fidelity = meta["dim"], meta["fidelity"]
+                self._set_path(meta["path"])
+        self.identity = f"{self.name}:{self.fingerprint}:{paths.PATHS[self.path_name].tag}" + (
             f":{windows.tag(self.window, self.stride)}" if self._pieces is not None else "")
+
+    def _set_path(self, name: str) -> None:
+        self.path_name = name
+        self.runtime, self.precision = paths.PATHS[name].runtime, paths.PATHS[name].precision
 
     # -- long texts: windows of word pieces (tokenizer only; the model is not needed to count them)
     def _settle_windows(self) -> None:
@@ -135,24 +138,24 @@ class SentenceTransformerEncoder:
 
     # -- remembered facts about this model folder (disposable, like every cache)
     def _meta_path(self) -> Path:
-        return config.cache_dir() / "models" / f"{self.fingerprint}-{self._wanted}-{self._runtime_wanted}.json"
+        machine = "bf16" if cpu_has_fast_bf16() else "nobf16"
+        return config.cache_dir() / "models" / f"{self.fingerprint}-{self._wanted}-{self._runtime_wanted}-{machine}.json"
 
-    def _onnx_path(self) -> Path:
-        return config.cache_dir() / "onnx" / f"{self.fingerprint}.onnx"
+    def _onnx_path(self, precision: str = "float32") -> Path:
+        suffix = "" if precision == "float32" else f"-{precision}"
+        return config.cache_dir() / "onnx" / f"{self.fingerprint}{suffix}.onnx"
 
     def _read_meta(self) -> dict | None:
         def parse(data: bytes) -> dict | None:
             meta = json.loads(data)
-            fits = isinstance(meta, dict) and isinstance(meta.get("dim"), int) \
-                and meta.get("precision") in ("float32", "bfloat16") and meta.get("runtime") in ("torch", "onnx") \
-                and (meta["runtime"] == "torch" or self._onnx_path().exists())
+            fits = isinstance(meta, dict) and isinstance(meta.get("dim"), int) and meta.get("path") in paths.PATHS \
+                and (paths.PATHS[meta["path"]].runtime == "torch" or self._onnx_path().exists())
             return meta if fits else None
 
         return read_cached(self._meta_path(), parse)
 
     def _write_meta(self) -> None:
-        record = {"dim": self.dim, "precision": self.precision, "fidelity": self.fidelity,
-                  "runtime": self.runtime, "model": self.name}
+        record = {"dim": self.dim, "path": self.path_name, "fidelity": self.fidelity, "model": self.name}
         write_cached(self._meta_path(), json.dumps(record).encode("utf-8"))
 
     # -- loading (the caller holds the lock)
@@ -176,67 +179,53 @@ class SentenceTransformerEncoder:
         return unit_rows(out.float().cpu().numpy())
 
     def _load(self) -> None:
-        """Load the model and settle the path: precision first, then the runtime."""
+        """Load the model and settle a path without the full check: precision first, then the runtime. A
+        forced runtime or precision is taken as asked; otherwise bfloat16 must match float32 (min cosine) and
+        ONNX Runtime must compute the same function as PyTorch."""
         model = self._load_torch()
         self.dim = int(model.get_embedding_dimension())
-        self.precision, self.fidelity, self.runtime = "float32", None, "torch"
+        self._set_path("torch-float32")
+        self.fidelity = None
+        self._model = model
+        if self._wanted == "int8" or self._runtime_wanted == "openvino":
+            precision = {"check": "bfloat16", "auto": "float32"}.get(self._wanted, self._wanted)
+            name = "onnx-int8" if precision == "int8" else f"openvino-{precision}"
+            if name not in paths.PATHS or paths.PATHS[name].runtime not in (self._runtime_wanted, "auto") \
+                    and self._runtime_wanted != "auto":
+                raise ModelUnavailable(f"Model {self.name!r}: no path runs {self._runtime_wanted} in {precision}.")
+            self._runner = self.make_runner(name)
+            self._set_path(name)
+            return
         if self._wanted == "bfloat16":
             model.to(self._torch.bfloat16)
-            self.precision = "bfloat16"
+            self._set_path("torch-bfloat16")
         elif self._wanted == "check":
             reference = self._torch_encode(model, CHECK_TEXTS)
             candidate = copy.deepcopy(model).to(self._torch.bfloat16)
             self.fidelity = float(np.min(np.sum(reference * self._torch_encode(candidate, CHECK_TEXTS), axis=1)))
             if self.fidelity >= self.MIN_COSINE:
-                self.precision, model = "bfloat16", candidate
-        self._model = model
+                self._model = candidate
+                self._set_path("torch-bfloat16")
         if self.precision == "float32" and self._runtime_wanted != "torch":
             self._try_onnx(model)
-
-    def _try_onnx(self, model) -> None:
-        pooling = pooling_mode(self.path)
-        missing = [why for why, bad in (("onnxruntime", not onnxruntime_available()),
-                                        ("a tokenizer.json", not (self.path / "tokenizer.json").exists()),
-                                        ("plain mean or CLS pooling", pooling is None)) if bad]
-        if missing:
-            if self._runtime_wanted == "onnx":
-                raise ModelUnavailable(f"Model {self.name!r} cannot run on ONNX Runtime here (needs onnxruntime, "
-                                       "a tokenizer.json and plain mean or CLS pooling).")
-            log.info("model %s stays on PyTorch: ONNX Runtime needs %s", self.name, ", ".join(missing))
-            return
-        try:
-            if not self._onnx_path().exists():
-                export_onnx(model, self._onnx_path())
-            runner = OnnxRunner(self.path, self._onnx_path(), int(model.max_seq_length or 512), pooling)
-            reference = self._torch_encode(model, CHECK_TEXTS)
-            fidelity = float(np.min(np.sum(reference * runner.encode(CHECK_TEXTS), axis=1)))
-        except Exception as exc:  # torch.onnx and onnxruntime raise their own types (not OSError/ValueError)
-            log.warning("model %s stays on PyTorch: the ONNX export or its check failed (%s: %s)",
-                        self.name, type(exc).__name__, exc)
-            self._onnx_path().unlink(missing_ok=True)
-            return
-        if fidelity >= self.SAME_FUNCTION:
-            self._runner, self._model, self.runtime, self.fidelity = runner, model, "onnx", fidelity
-        else:
-            log.warning("model %s stays on PyTorch: on ONNX Runtime its minimum cosine to PyTorch is %.6f (< %s)",
-                        self.name, fidelity, self.SAME_FUNCTION)
 
     def _ensure_loaded(self) -> None:
         if self._model is not None or self._runner is not None:
             return
-        if self.runtime == "onnx":
+        if self.runtime != "torch":
             try:
-                self._runner = OnnxRunner(self.path, self._onnx_path(), self._max_length(), pooling_mode(self.path))
+                self._runner = self.make_runner(self.path_name)
                 return
-            except Exception as exc:  # onnxruntime's errors derive from Exception only
-                log.warning("model %s: the ONNX export in the cache cannot be loaded (%s: %s); redoing it",
-                            self.name, type(exc).__name__, exc)
-                self._onnx_path().unlink(missing_ok=True)  # broken export: redo it on the torch path
-        precision = self.precision
-        self._load()
-        if self.precision != precision:  # the remembered decision no longer holds
-            self._write_meta()
-            raise ModelUnavailable(f"Model {self.name!r} changed precision; reload the page.")
+            except Exception as exc:  # onnxruntime's and openvino's errors derive from Exception only
+                log.warning("model %s: the %s export in the cache cannot be loaded (%s: %s); redoing it",
+                            self.name, self.path_name, type(exc).__name__, exc)
+                self._onnx_path(self.precision if self.runtime == "onnx" else "float32").unlink(missing_ok=True)
+                self._runner = self.make_runner(self.path_name)
+                return
+        model = self._load_torch()
+        if self.precision == "bfloat16":
+            model.to(self._torch.bfloat16)
+        self._model = model
 
     def _max_length(self) -> int:
         """Tokens per pass, as sentence-transformers settles it: sentence_bert_config.json's max_seq_length,
@@ -268,21 +257,6 @@ class SentenceTransformerEncoder:
         """Each string as the model reads it (in one pass), on the path chosen for this model."""
         with self._lock:
             self._ensure_loaded()
-            if self._runner is None:
-                return self._torch_encode(self._model, texts)
-            lengths = np.array([len(e.ids) for e in self._runner.tokenizer.encode_batch(texts)])
-            long = lengths > LONG_TOKENS
-            if not long.any():
-                return self._runner.encode(texts)
-            # long texts: the same float32 function on PyTorch, whose fused attention is faster there
-            if self._model is None:
-                self._model = self._load_torch()
-            out = np.zeros((len(texts), self.dim), np.float32)
-            idx_long, idx_short = np.nonzero(long)[0], np.nonzero(~long)[0]
-            out[idx_long] = self._torch_encode(self._model, [texts[i] for i in idx_long])
-            if len(idx_short):
-                out[idx_short] = self._runner.encode([texts[i] for i in idx_short])
-            return out
-
+            return self._on_path(self.path_name, self._runner, texts)
 
 register_backend("sentence-transformers", SentenceTransformerEncoder)

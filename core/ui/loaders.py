@@ -1,17 +1,20 @@
 """Cached loaders for the pages: direction files, models, embeddings with progress, built directions."""
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import streamlit as st
 
 from core import config
-from core.directions import datasets
+from core.directions import datasets, fidelity
 from core.directions.build import Direction, build_directions
 from core.directions.methods import MethodError
-from core.directions.quality import QualityReport, direction_report
 from core.io import corpus
 from core.models import registry as encoders
 from core.store.embedder import Embedder, get_embedder
+
+log = logging.getLogger(__name__)
 
 PROGRESS_FROM = 64  # show a progress bar when at least this many texts need the model
 
@@ -34,10 +37,30 @@ def load_datasets() -> tuple[dict[str, datasets.DirectionDataset], dict[str, str
     return _load_all_cached(str(folder), _folder_signature(folder))
 
 
+def choose_path_once(model: str) -> None:
+    """On the first use of a sentence-transformers model on this CPU, measure its paths (core.directions.
+    fidelity) with a progress bar; a failed check leaves the provisional path and says so."""
+    if not fidelity.needs_check(model):
+        return
+    with st.status(f"Finding the fastest faithful way to run {model} on this CPU (once per model and machine)…",
+                   expanded=True) as box:
+        bar = st.progress(0.0)
+        try:
+            verdict = fidelity.choose_path(model, list(load_datasets()[0].values()),
+                                           progress=lambda fraction, label: bar.progress(fraction, text=label))
+        except Exception as exc:  # any runtime's failure: the provisional path keeps working
+            log.warning("the path check of %s failed", model, exc_info=True)
+            box.update(label=f"Could not measure {model}'s paths ({type(exc).__name__}); it runs on its "
+                             "provisional path.", state="error", expanded=False)
+            return
+        box.update(label=f"{model} runs on {verdict.summary()}", state="complete", expanded=False)
+
+
 def embedder_or_stop(model: str) -> Embedder:
     """The model's embedder; where it cannot be loaded, say why and how to get it, and stop the page."""
     try:
         with st.spinner(f"Loading {model}…"):
+            choose_path_once(model)
             return get_embedder(model)
     except encoders.ModelError as exc:
         st.error(str(exc), icon=":material/error:")
@@ -79,11 +102,6 @@ def directions_for(embedder: Embedder, chosen: list[datasets.DirectionDataset],
     except (datasets.DatasetError, MethodError) as exc:
         st.error(str(exc), icon=":material/error:")
         st.stop()
-
-
-def quality(ds: datasets.DirectionDataset, embedder: Embedder, library: dict) -> QualityReport:
-    """The quality report (seeded, so the same examples give the same report)."""
-    return direction_report(ds, embedder, {**library, ds.name: ds}, n_perm=50)
 
 
 @st.cache_data(show_spinner=False, max_entries=1)

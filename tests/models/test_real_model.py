@@ -10,7 +10,7 @@ import pytest
 from core.directions.build import build_directions
 from core.directions.datasets import load_all
 from core.models import registry as encoders
-from core.models import sbert
+from core.models import sbert, sbert_paths
 from core.store.embedder import get_embedder
 
 HELD_OUT = {
@@ -138,7 +138,7 @@ def test_onnx_runtime_matches_torch_float32():
 
 def test_fallback_without_bfloat16_hardware_or_onnxruntime(monkeypatch):
     monkeypatch.setattr(sbert, "cpu_has_fast_bf16", lambda: False)
-    monkeypatch.setattr(sbert, "onnxruntime_available", lambda: False)
+    monkeypatch.setattr(sbert_paths, "onnxruntime_available", lambda: False)
     monkeypatch.setenv("LATENT_CACHE_DIR", str(__import__("tempfile").mkdtemp()))
     spec = encoders.get_spec(encoders.DEFAULT_MODEL)
     enc = sbert.SentenceTransformerEncoder(spec, encoders.resolve_source(spec))
@@ -152,7 +152,7 @@ def test_a_failed_onnx_export_is_logged_and_stays_on_torch(monkeypatch, tmp_path
     def broken(model, path):
         raise RuntimeError("exporter exploded")
 
-    monkeypatch.setattr(sbert, "export_onnx", broken)
+    monkeypatch.setattr(sbert_paths, "export_onnx", broken)
     monkeypatch.setenv("LATENT_CACHE_DIR", str(tmp_path))
     spec = encoders.get_spec(encoders.DEFAULT_MODEL)
     with caplog.at_level(logging.WARNING, logger="core.models.sbert"):
