@@ -7,6 +7,7 @@ from core.explore import compare
 from core.explore.scores import score_frame, wide_scores
 from core.io import inputs
 from core.ui import charts, validity
+from core.ui.project_texts import text_detail
 
 ui.setup("Compare", ":material/compare_arrows:")
 st.title("Compare texts")
@@ -42,42 +43,53 @@ if not chosen:
     st.stop()
 
 texts = batch.texts
-names = [f"{chr(65 + i)}" if i < 26 else f"T{i + 1}" for i in range(len(texts))]
+names = compare.text_names(len(texts))
 embedder = ui.embedder_or_stop(model)
 directions = ui.directions_for(embedder, chosen, library=found)
 E = ui.embed(embedder, texts)
 frame = score_frame(texts, E, directions)
+labels = [f"{n}: {charts.short(t, 70)}" for n, t in zip(names, texts)]
+KEEP = dict(bind="query-params", persist_state="session")  # kept, and shown as kept, while a stop hides them
 
 st.subheader("Similarity")
-ui.chart(charts.similarity_heatmap(compare.similarity_matrix(E), [f"{n}: {t}" for n, t in zip(names, texts)]),
-          key="similarity", file_stem="similarity")
+similarity = charts.similarity_heatmap(compare.similarity_matrix(E), labels, names)
+st.plotly_chart(similarity, width="content", key="similarity")  # sized to the texts, not stretched
+ui.download_chart(similarity, "similarity", key="similarity_html")
 
 st.subheader("Where two texts differ")
+state = st.session_state
+if state.get("_compare_labels", labels) != labels:  # new texts: the pickers must show their labels, not the old
+    state["a"], state["b"] = compare.keep_pair(state.get("a", 0), state.get("b", 1), len(texts))
+state["_compare_labels"] = labels
 c1, c2 = st.columns(2)
-labels = [f"{n}: {t[:70]}" for n, t in zip(names, texts)]
-a = c1.selectbox("A", list(range(len(texts))), index=0, key="a", format_func=labels.__getitem__, bind="query-params")
-b = c2.selectbox("B", list(range(len(texts))), index=1, key="b", format_func=labels.__getitem__, bind="query-params")
+options = list(range(len(texts)))
+a = c1.selectbox("A", options, index=0, key="a", format_func=labels.__getitem__, **KEEP)
+b = c2.selectbox("B", options, index=1, key="b", format_func=labels.__getitem__, **KEEP)
 diffs = compare.differences(frame, a, b, directions)
 st.info(ui.escape_md(compare.reading(diffs, names[a], names[b])), icon=":material/lightbulb:")
 ui.chart(charts.difference_bars(diffs, names[a], names[b]), key="difference", file_stem="differences")
 
 st.subheader("Scores")
 reference = ui.reference_choice()
-as_percentiles = st.toggle("Show scores as percentiles within the reference corpus", key="pct", bind="query-params")
+as_percentiles = st.toggle("Show scores as percentiles within the reference corpus", key="pct", **KEEP)
 table = wide_scores(frame)
 table.insert(0, "", names)
 if as_percentiles:
     table = compare.as_percentiles(table, directions, ui.embed_corpus(embedder, reference))
     st.caption(f"Percentile of each score among the {len(reference.frame):,} texts of {reference.name}.")
 badges = validity.badges(model, chosen, found)
-st.dataframe(table, hide_index=True, width="stretch",
-             column_config={d.name: st.column_config.NumberColumn(
-                 d.title, format="%.2f" if not as_percentiles else "%.0f",
-                 help=f"{d.axis_title}. Validity: {badges.get(d.name, '-')}") for d in directions})
+picked = st.dataframe(
+    table, hide_index=True, width="stretch", key="compare_table", on_select="rerun", selection_mode="single-row",
+    column_config={"": st.column_config.TextColumn("", width=40, pinned=True),
+                   "text": st.column_config.TextColumn("text", width=120),
+                   **{d.name: st.column_config.NumberColumn(
+                       d.title, format="%.2f" if not as_percentiles else "%.0f",
+                       help=f"{d.axis_title}. Validity: {badges.get(d.name, '-')}") for d in directions}})
+text_detail(picked, texts, frame, names=[f"Text {n}" for n in names])
 ui.download_table(table, "comparison", key="download_comparison")
 
 st.subheader("Nearest neighbours in the reference corpus")
-k = st.slider("Neighbours per text", 1, 20, 5, key="k", bind="query-params")
+k = st.slider("Neighbours per text", 1, 20, 5, key="k", **KEEP)
 R = ui.embed_corpus(embedder, reference)
 idx, sims = compare.neighbours(E, R, k)
 for i, name in enumerate(names):

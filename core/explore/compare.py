@@ -12,6 +12,29 @@ SAME = 0.25  # calibrated units below which two scores read as "about the same"
 ALSO = 0.5  # a second difference is mentioned from this size on
 
 
+def text_names(n: int) -> list[str]:
+    """The names the Compare page gives its texts: A to Z, then T27, T28, ..."""
+    return [chr(65 + i) if i < 26 else f"T{i + 1}" for i in range(n)]
+
+
+def keep_pair(a, b, n: int) -> tuple[int, int]:
+    """The A/B picks (indices) kept within `n` texts: an index past the end moves to the last text, and a
+    pick that clamping made equal to the other moves to the nearest other text (A and B stay apart when
+    they were)."""
+    def clamp(i, fallback):
+        try:
+            return min(max(int(i), 0), n - 1)
+        except (TypeError, ValueError):
+            return min(fallback, n - 1)
+    ka, kb = clamp(a, 0), clamp(b, 1)
+    if ka == kb and n > 1 and a != b:
+        if kb != b:
+            kb = ka - 1 if ka > 0 else ka + 1
+        else:
+            ka = kb - 1 if kb > 0 else kb + 1
+    return ka, kb
+
+
 def similarity_matrix(embeddings: np.ndarray) -> np.ndarray:
     """Cosine similarities of unit rows."""
     E = np.asarray(embeddings, dtype=np.float32)

@@ -112,3 +112,18 @@ def score_pairs(frame: pd.DataFrame, x: str, y: str) -> pd.DataFrame:
     xs = frame[frame["direction"] == x].set_index("row")
     ys = frame[frame["direction"] == y].set_index("row")
     return pd.DataFrame({"x": xs["score"], "y": ys["score"], "text": xs["text"]}).reset_index()
+
+
+def most_varied(frame: pd.DataFrame) -> list[str]:
+    """Direction names, those whose calibrated scores spread most across these texts first (standard
+    deviation; ties keep the frame's order): the axes on which the texts differ most."""
+    if frame.empty:
+        return []
+    order = list(dict.fromkeys(frame["direction"]))
+    spread = frame.groupby("direction", sort=False)["score"].std(ddof=0).reindex(order).fillna(0.0)
+    return sorted(order, key=lambda name: -float(spread[name]))
+
+
+def text_scores(frame: pd.DataFrame, row: int) -> pd.DataFrame:
+    """One text's scores, one row per direction in the frame's order: title, score (calibrated), raw."""
+    return frame.loc[frame["row"] == row, ["title", "score", "raw"]].reset_index(drop=True)

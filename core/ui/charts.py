@@ -12,24 +12,37 @@ from core.explore.scores import score_grid, score_pairs
 DIVERGING = "RdBu"
 
 
-def _label(text: str, width: int = 48) -> str:
+LABELLED_POINTS = 30  # a scatter writes its points' numbers up to this many points; past it, hover only
+
+
+def short(text: str, width: int = 48) -> str:
+    """The text on one line, cut to `width` characters with an ellipsis."""
     text = " ".join(str(text).split())
     return text if len(text) <= width else text[: width - 1] + "\u2026"
 
 
+_label = short  # the name core/ui/map_charts.py imports
+
+
+def _row_height(n: int, full: int, least: int, budget: int = 840) -> int:
+    """Pixels per row of a chart with `n` rows: `full` while they fit in `budget`, shrinking to `least`."""
+    return max(least, min(full, budget // max(n, 1)))
+
+
 def _row_labels(frame: pd.DataFrame) -> pd.Series:
-    return frame["row"].astype(int).add(1).astype(str) + ". " + frame["text"].map(_label)
+    return frame["row"].astype(int).add(1).astype(str) + ". " + frame["text"].map(short)
 
 
 def heatmap(frame: pd.DataFrame) -> go.Figure:
     """Texts by directions, calibrated scores on a diverging scale centred on 0."""
     grid = score_grid(frame)
     grid.index = _row_labels(frame.drop_duplicates("row")).to_numpy()
+    row = _row_height(len(grid), 28, 16)
     fig = px.imshow(
         grid, color_continuous_scale=DIVERGING, color_continuous_midpoint=0.0, aspect="auto",
         labels={"color": "score", "x": "direction", "y": "text"}, text_auto=".2f",
     )
-    fig.update_layout(height=max(300, 40 + 28 * len(grid)), margin=dict(l=10, r=10, t=30, b=10))
+    fig.update_layout(height=max(300, 60 + row * len(grid)), margin=dict(l=10, r=10, t=30, b=10))
     return fig
 
 
@@ -40,23 +53,29 @@ def bars(frame: pd.DataFrame, direction: Direction) -> go.Figure:
     fig = px.bar(
         f, x="score", y="label", orientation="h", color="score", color_continuous_scale=DIVERGING,
         color_continuous_midpoint=0.0, hover_data={"text": True, "raw": ":.4f", "label": False},
+        labels={"raw": "raw projection"},
     )
     fig.update_layout(
         title=direction.title, xaxis_title=f"\u2190 {direction.negative_label}    score    {direction.positive_label} \u2192",
-        yaxis_title=None, coloraxis_showscale=False, height=max(260, 60 + 24 * len(f)),
+        yaxis_title=None, coloraxis_showscale=False, height=max(260, 60 + _row_height(len(f), 24, 14) * len(f)),
         margin=dict(l=10, r=10, t=40, b=10),
     )
     fig.add_vline(x=0, line_dash="dot", line_color="grey")
     return fig
 
 
-def scatter(frame: pd.DataFrame, x: Direction, y: Direction, labels: bool = True) -> go.Figure:
-    """Texts as points with two directions as the axes; axis titles name the poles."""
+def scatter(frame: pd.DataFrame, x: Direction, y: Direction, labels: bool | None = None) -> go.Figure:
+    """Texts as points with two directions as the axes; axis titles name the poles. Points carry their
+    row numbers as labels when asked, or by default up to LABELLED_POINTS points (past that, they pile
+    up: the text shows on hover)."""
     pts = score_pairs(frame, x.name, y.name)
     pts["label"] = (pts["row"] + 1).astype(str)
-    fig = px.scatter(pts, x="x", y="y", text="label" if labels else None, hover_name=pts["text"].map(_label),
-                     hover_data={"x": ":.2f", "y": ":.2f", "label": False})
-    fig.update_traces(textposition="top center", marker=dict(size=10))
+    if labels is None:
+        labels = len(pts) <= LABELLED_POINTS
+    fig = px.scatter(pts, x="x", y="y", text="label" if labels else None,
+                     hover_name=pts["label"] + ". " + pts["text"].map(lambda t: short(t, 80)),
+                     hover_data={"x": ":.2f", "y": ":.2f", "label": False}, labels={"x": x.title, "y": y.title})
+    fig.update_traces(textposition="top center", marker=dict(size=10 if len(pts) <= 200 else 6))
     fig.update_layout(
         xaxis_title=f"\u2190 {x.negative_label}   {x.title}   {x.positive_label} \u2192",
         yaxis_title=f"\u2190 {y.negative_label}   {y.title}   {y.positive_label} \u2192",
@@ -102,18 +121,27 @@ def separation(scores: pd.DataFrame, negative_label: str, positive_label: str) -
 
 def validation_scatter(frame: pd.DataFrame, direction_title: str, rating_name: str) -> go.Figure:
     """Direction score against a human rating, one point per text."""
-    fig = px.scatter(frame, x="score", y="rating", hover_name=frame["text"].map(_label), opacity=0.6,
+    fig = px.scatter(frame, x="score", y="rating", hover_name=frame["text"].map(short), opacity=0.6,
                      render_mode="webgl" if len(frame) > 2000 else "auto")
     fig.update_layout(xaxis_title=f"{direction_title} score", yaxis_title=rating_name, height=420,
                       margin=dict(l=10, r=10, t=30, b=10))
     return fig
 
 
-def similarity_heatmap(sim, labels: list[str]) -> go.Figure:
-    names = [_label(t, 32) for t in labels]
-    fig = px.imshow(sim, x=names, y=names, zmin=-1, zmax=1, color_continuous_scale=DIVERGING, text_auto=".2f",
-                    labels={"color": "cosine"})
-    fig.update_layout(height=max(280, 60 + 50 * len(labels)), margin=dict(l=10, r=10, t=30, b=10))
+def similarity_heatmap(sim, labels: list[str], names: list[str] | None = None) -> go.Figure:
+    """Cosine similarity of each pair of texts: square cells sized to the number of texts, each row
+    labelled with its text (`labels`), the columns with its short name (`names`, the labels if none).
+    The figure has its own width: show it at that width, not stretched."""
+    n = len(labels)
+    cell = max(10, min(80, 480 // max(n, 1)))  # at most about 900 px wide, with its labels
+    rows = [short(t, 40) for t in labels]
+    cols = list(names) if names is not None else rows
+    fig = px.imshow(sim, x=cols, y=rows, zmin=-1, zmax=1, color_continuous_scale=DIVERGING, aspect="equal",
+                    text_auto=".2f" if cell >= 36 else False, labels={"color": "cosine"})
+    tick = 12 if cell >= 18 else 9
+    fig.update_xaxes(side="top", tickfont_size=tick, title=None)
+    fig.update_yaxes(tickfont_size=tick, title=None)
+    fig.update_layout(width=300 + cell * n + 110, height=90 + cell * n, margin=dict(l=10, r=10, t=50, b=10))
     return fig
 
 
@@ -122,7 +150,9 @@ def difference_bars(diffs: pd.DataFrame, a_name: str, b_name: str) -> go.Figure:
     f = diffs.iloc[::-1]
     fig = px.bar(f, x="difference", y="title", orientation="h", color="difference",
                  color_continuous_scale=DIVERGING, color_continuous_midpoint=0.0,
-                 hover_data={"a": ":.2f", "b": ":.2f", "toward": True, "title": False})
+                 hover_data={"a": ":.2f", "b": ":.2f", "toward": True, "title": False},
+                 labels={"a": f"{a_name}'s score", "b": f"{b_name}'s score", "difference": f"{b_name} minus {a_name}",
+                         "toward": f"{b_name} leans toward"})
     fig.add_vline(x=0, line_color="grey")
     fig.update_layout(xaxis_title=f"{b_name} minus {a_name} (calibrated score)", yaxis_title=None,
                       coloraxis_showscale=False, height=max(240, 50 + 32 * len(f)), margin=dict(l=10, r=10, t=30, b=10))

@@ -45,11 +45,16 @@ def parsed(upload, column_key: str, kind: str, from_file: Callable, from_table: 
         return None
 
 
-def texts_upload(key: str = "upload", column_key: str = "column") -> inputs.TextBatch | None:
-    """An uploader for texts (.txt one per line, or a column of a table); None until a readable file is given."""
+def texts_upload(key: str = "upload", column_key: str = "column",
+                 awaiting: str | None = None) -> inputs.TextBatch | None:
+    """An uploader for texts (.txt one per line, or a column of a table); None until a readable file is given.
+    While no file is given, `awaiting` (if any) is shown as a hint; a file that cannot be read gets only its
+    error."""
     upload = st.file_uploader("A .txt file (one text per line), or a .csv, .tsv or .parquet file",
                               type=TYPES, key=key)
     if upload is None:
+        if awaiting:
+            st.info(awaiting, icon=":material/upload_file:")
         return None
     return parsed(upload, column_key, "texts", inputs.from_upload, inputs.column_texts)
 

@@ -4,6 +4,7 @@ import pytest
 
 from core.directions import Direction
 from core.explore import neighbours, score_frame, score_grid, score_matrix, score_pairs
+from core.explore.scores import most_varied, text_scores
 from core.vectors import calibrate
 
 
@@ -51,3 +52,22 @@ def test_neighbours_break_ties_by_index_and_can_leave_out_the_query():
     assert idx.tolist() == [[3, 1, 2]]  # k shrinks to the other rows; the identical one is left out
     none, empty = neighbours(np.zeros((0, 3)), C, k=2)
     assert none.shape == (0, 0) and empty.dtype == np.float32
+
+
+def test_most_varied_orders_directions_by_their_spread_over_these_texts():
+    C = _axis("c", 2)
+    spread = np.array([[-0.5, 0.1, 0.0], [1.5, 0.15, 0.0], [0.5, 0.05, 0.3]], dtype=np.float32)
+    frame = score_frame(["x", "y", "z"], spread, [A, B, C])  # a: -1, 1, 0; b: 0, 0.5, -0.5; c: -0.5, -0.5, -0.2
+    assert most_varied(frame) == ["a", "b", "c"]
+    assert most_varied(score_frame(["x", "y", "z"], spread, [C, B, A])) == ["a", "b", "c"]  # not the frame's order
+    flat = score_frame(["x", "x"], E[[0, 0]], [C, A])
+    assert most_varied(flat) == ["c", "a"]  # no spread anywhere: the frame's order
+    assert most_varied(score_frame([], np.zeros((0, 3)), [A])) == []
+
+
+def test_text_scores_are_one_texts_row_per_direction():
+    frame = score_frame(["x", "y", "z"], E, [B, A])
+    one = text_scores(frame, 1)
+    assert one.columns.tolist() == ["title", "score", "raw"] and one["title"].tolist() == ["B", "A"]
+    np.testing.assert_allclose(one["score"], [1.0, 1.0], atol=1e-5)
+    np.testing.assert_allclose(one["raw"], [0.2, 1.5], atol=1e-6)

@@ -145,3 +145,4 @@ def test_project_page_bad_uploads_get_messages(name, data, message):
     at.file_uploader(key="upload").set_value((name, data, "application/octet-stream")).run()
     assert not at.exception
     assert any(message in e.value for e in at.error)
+    assert not any("Upload a file" in i.value for i in at.info)  # the error alone: a file was given
