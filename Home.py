@@ -43,6 +43,9 @@ st.dataframe(pd.DataFrame([vars(r) for r in models]).drop(columns="needed"), hid
                                 "status", help="ready: its files are here; loaded: in memory; optional, not here: "
                                                "not needed, the details say how to get it"),
                             "unlocks": st.column_config.TextColumn("what it adds", width="large"),
+                            "runs_on": st.column_config.TextColumn(
+                                "runs on", help="The fastest path that keeps its scores, neighbours and validity, "
+                                                "measured once on this CPU (python -m core models)"),
                             "details": st.column_config.TextColumn("details", width="large")})
 
 with st.expander("Add a model", icon=":material/add:"):

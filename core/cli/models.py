@@ -61,8 +61,8 @@ def cmd_models(args) -> int:
             encoder = registry.get_encoder(row.model)
             verdict = encoder.verdict
             where = paths.PATHS[encoder.path_name].words
-            line += f"\n  path: {where}" + (f" ({verdict.summary()})" if verdict is not None else
-                                           " (provisional: not measured on this CPU; run with --check)")
+            line += f"\n  path: {verdict.summary()}" if verdict is not None else \
+                f"\n  path: {where} (provisional: not measured on this CPU; run with --check)"
             if verdict is not None:
                 line += "\n" + "\n".join(path_lines(verdict))
         print(line)

@@ -40,6 +40,17 @@ def runs_on(encoder) -> str:
     return f"{paths.PATHS[name].words} (provisional: its paths are measured on first use on this CPU)"
 
 
+def measured(spec) -> str:
+    """The remembered verdict of a model that is not loaded (sentence-transformers only), read without loading."""
+    if spec.kind != "sentence-transformers":
+        return ""
+    try:
+        verdict = paths.read_verdict(registry.folder_fingerprint(registry.resolve_source(spec)))
+    except (registry.ModelError, OSError):
+        return ""
+    return verdict.summary() if verdict is not None else "not measured on this CPU yet (measured on first use)"
+
+
 def status_word(status: str, needed: bool) -> str:
     if status in ("loaded", "ready"):
         return status
@@ -59,7 +70,7 @@ def rows() -> list[ModelRow]:
             model=name, status=status_word(status, needed), needed=needed,
             unlocks=UNLOCKS.get(spec.kind, f"a {spec.kind} model"),
             details=spec.description if usable else status,
-            runs_on=runs_on(enc) if enc is not None else ""))
+            runs_on=runs_on(enc) if enc is not None else (measured(spec) if usable else "")))
     return sorted(out, key=lambda r: (not r.needed, r.model))
 
 
