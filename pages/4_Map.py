@@ -5,7 +5,8 @@ import streamlit as st
 from core import ui
 from core.explore import layout as mapping
 from core.explore.compare import neighbours
-from core.ui import map_charts
+from core.ui import map_charts, map_clusters
+from core.ui.map_progress import Phases
 
 ui.setup("Map", ":material/scatter_plot:")
 st.title("Map a corpus")
@@ -40,8 +41,8 @@ elif method == "umap":
     if len(E) < 4:
         st.warning("UMAP needs at least 4 texts.")
         st.stop()
-    with st.spinner(f"UMAP layout of {len(E):,} texts (computed once per corpus)…"):
-        coords = mapping.layout(chosen.key + embedder.encoder.identity, "umap", E, n_neighbors=15)
+    with Phases(f"UMAP layout of {len(E):,} texts (computed once per corpus, then kept)") as phases:
+        coords = mapping.layout(chosen.key + embedder.encoder.identity, "umap", E, progress=phases, n_neighbors=15)
     x_title, y_title = "UMAP 1", "UMAP 2"
 else:
     coords = mapping.layout(chosen.key + embedder.encoder.identity, "pca", E)
@@ -49,8 +50,13 @@ else:
 
 scores = {n: d.score(E) for n, d in directions.items()}
 table = mapping.map_frame(chosen.frame, coords, scores)
-color_options = ["(none)"] + names + chosen.metadata_columns
-color = (c2 if method != "directions" else st).selectbox("Colour by", color_options, key="color", bind="query-params")
+o1, o2 = (c2, c3) if method != "directions" else st.columns([2, 1], vertical_alignment="bottom")
+clusters, cluster_column = None, []
+if map_clusters.clusters_toggle(o2):
+    clusters = map_clusters.clusters_for(chosen.key + embedder.encoder.identity, coords, chosen.texts)
+    cluster_column = [map_clusters.add_column(table, clusters)]
+color_options = ["(none)"] + names + chosen.metadata_columns + cluster_column
+color = o1.selectbox("Colour by", color_options, key="color", bind="query-params")
 color = None if color == "(none)" else (color if color in table.columns else f"{color}_meta")
 
 query = st.text_input("Search by meaning", key="q", placeholder="a complaint about a late train", max_chars=500,
@@ -62,7 +68,8 @@ if query.strip():
     idx, sims = neighbours(q, E, k)
     hits = idx[0].tolist()
 
-event = ui.chart(map_charts.corpus_map(table, color, x_title, y_title, hits), key="map_chart", file_stem="map",
+event = ui.chart(map_charts.corpus_map(table, color, x_title, y_title, hits,
+                                            map_clusters.on_map(clusters)), key="map_chart", file_stem="map",
                   on_select="rerun", selection_mode=("box", "lasso"))
 if hits:
     st.markdown("**Nearest texts to the search**")
@@ -73,6 +80,8 @@ if hits:
     ui.download_table(hit_table, "search-hits", key="download_hits")
 
 selected = mapping.selected_rows(event.selection if event else None)
+if clusters is not None:
+    selected = map_clusters.cluster_table(clusters) or selected
 use_hits = st.checkbox("Use the search hits as the selection", key="use_hits", disabled=not hits)
 if use_hits and hits:
     selected = hits
