@@ -106,7 +106,7 @@ def main() -> None:
               for f in ("tweets.tsv", "movie_reviews.tsv", "nyt_editorials.tsv")]
     short = frames[0]["text"].tolist()[: args.short]
     sentences = frames[1]["text"].tolist()
-    long_texts = [" ".join(sentences[i * 16 : (i + 1) * 16]) for i in range(args.long)]
+    passages = [" ".join(sentences[i * 18 : (i + 1) * 18]) for i in range(len(sentences) // 18)]
 
     import torch
     from sentence_transformers import SentenceTransformer
@@ -118,6 +118,7 @@ def main() -> None:
     name = registry.DEFAULT_MODEL
     model_dir = registry.resolve_source(registry.get_spec(name))
     stock = SentenceTransformer(str(model_dir), device="cpu")
+    long_texts = [t for t in passages if len(stock.tokenizer(t)["input_ids"]) >= 300][: args.long]
     tokens = [len(stock.tokenizer(t)["input_ids"]) for t in long_texts]
     key = paths.cpu_key()
     print(f"CPU: {key['cpu']}; flags: {', '.join(key['flags'])}; {len(os.sched_getaffinity(0))} cores; "

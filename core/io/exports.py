@@ -7,8 +7,10 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text cells that a spreadsheet would run as a formula get a leading quote; numbers stay numbers."""
+    """Text cells that a spreadsheet would run as a formula get a leading quote; numbers stay numbers. Column
+    names are cells of the header row: a metadata column named `=HYPERLINK(...)` or `@cmd` is quoted too."""
     out = frame.copy()
+    out.columns = [f"'{c}" if isinstance(c, str) and c.startswith(FORMULA_START) else c for c in out.columns]
     for col in out.columns:
         s = out[col]
         if s.dtype == object or pd.api.types.is_string_dtype(s):
