@@ -1,16 +1,6 @@
-"""What the benchmarks print about the machine they ran on."""
+"""What the benchmarks print about the machine they ran on (core.models.paths reads /proc/cpuinfo once for all)."""
 from __future__ import annotations
 
-import platform
+from core.models.paths import cpu_model
 
-
-def cpu_model() -> str:
-    """The CPU's model name from /proc/cpuinfo (else what the platform says)."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine() or "unknown CPU"
+__all__ = ["cpu_model"]

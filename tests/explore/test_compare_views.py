@@ -2,18 +2,10 @@
 import numpy as np
 import pytest
 
-from core.directions.build import Direction
 from core.explore import compare
 from core.explore.scores import score_frame
 from core.ui import charts
-
-
-def axis(name, title, neg, pos, i, dim=3):
-    v = np.zeros(dim)
-    v[i] = 1.0
-    return Direction(name=name, title=title, negative_label=neg, positive_label=pos, vector=v,
-                     negative_projection=-1.0, positive_projection=1.0, model="hand", method="mean_difference",
-                     dataset_hash=name)
+from tests.explore.test_compare_map import axis
 
 
 SENT = axis("sentiment", "Sentiment", "negative", "positive", 0)

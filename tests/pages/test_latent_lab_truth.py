@@ -6,17 +6,7 @@ import json
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
-
-PAGE = str(ROOT / "pages" / "5_Latent_lab.py")
-
-
-def run(at=None):
-    at = AppTest.from_file(PAGE, default_timeout=300) if at is None else at
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
-
+from tests.pages.test_latent_lab_page import PAGE, run
 
 def continue_from(at):
     return next(s for s in at.selectbox if s.label == "Continue from")
