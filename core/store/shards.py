@@ -78,20 +78,33 @@ class VectorStore:
             if json.loads(path.read_text(encoding="utf-8")) == self.manifest:
                 return
         except (OSError, ValueError):
-            if not self.folder.exists() or not any(self.folder.iterdir()):
-                self.folder.mkdir(parents=True, exist_ok=True)
-                atomic_write_text(path, json.dumps(self.manifest))
+            try:
+                empty = not self.folder.exists() or not any(self.folder.iterdir())
+            except OSError:  # the folder's path runs through a file, or cannot be listed
+                empty = True
+            if empty:
+                self._write_manifest()
                 return
         self._wipe()
+
+    def _write_manifest(self) -> None:
+        """Start the folder; a cache that cannot be written only costs time (every text is embedded anew)."""
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(self.folder / "manifest.json", json.dumps(self.manifest))
+        except OSError as exc:
+            if not getattr(self, "_warned", False):
+                log.warning("vector cache %s cannot be written (%s); working without it", self.folder, exc)
+                self._warned = True
 
     def _wipe(self) -> None:
         """Drop everything in the folder and start an empty store."""
         log.info("vector cache %s is unreadable or made by something else; starting it afresh", self.folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        for p in self.folder.iterdir():
-            if p.is_file() and p.name != ".lock":
-                p.unlink(missing_ok=True)
-        atomic_write_text(self.folder / "manifest.json", json.dumps(self.manifest))
+        with contextlib.suppress(OSError):
+            for p in self.folder.iterdir():
+                if p.is_file() and p.name != ".lock":
+                    p.unlink(missing_ok=True)
+        self._write_manifest()
         self._shards.clear()
         self._dirty = True
         self.resets += 1
