@@ -235,10 +235,10 @@ def test_odd_encodings_are_read_or_refused_clearly(text, encoding):
             batch = inputs.from_upload(name, data)
         except InputError as exc:
             assert "UTF-8" in str(exc) or "empty" in str(exc) or "no text" in str(exc) \
-                or "well-formed" in str(exc), exc
+                or "well-formed" in str(exc) or "fields but the header" in str(exc) or "or more" in str(exc), exc
             continue
         if encoding.startswith("utf-8") and name == "a.txt":
-            assert batch.texts == [line.strip() for line in text.lstrip("\ufeff").splitlines() if line.strip()]
+            assert batch.texts == [line.strip() for line in inputs.split_lines(text.lstrip("\ufeff")) if line.strip()]
 
 
 @FILES

@@ -104,6 +104,9 @@ def cmd_score(args) -> int:
     embedder = get_embedder(args.model)  # fail early, with the model's own message, before reading the input
     job = Job(args.input, fmt, args.column, chosen, args.model, raw=args.raw, chunk_size=args.chunk_size)
     windowed = long_texts(job, embedder)
+    early = list(job.notes)  # which text column is scored, when reading it above chose one
+    for note in early:
+        print(f"note: {note}", file=sys.stderr)
     job.windows = windowed > 0  # the chunk scorer adds the windows column when this is set
     if windowed:
         print(f"note: {reading.note(windowed, embedder.window, embedder.pooling)}", file=sys.stderr)
@@ -117,5 +120,6 @@ def cmd_score(args) -> int:
 
         batch.run(job, args.output, progress=progress)
     for note in job.notes:
-        print(f"note: {note}", file=sys.stderr)
+        if note not in early:
+            print(f"note: {note}", file=sys.stderr)
     return 0

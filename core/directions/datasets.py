@@ -140,6 +140,11 @@ def validate(ds: DirectionDataset, where: str | None = None) -> DirectionDataset
 def parse_dataset(text: str, where: str = "data set", path: Path | None = None) -> DirectionDataset:
     """The data set in a file's text, validated; DatasetError says what is wrong and where."""
     try:
+        for event in yaml.parse(text, Loader=LOADER):  # anchors and aliases let a small file expand without limit
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                line = event.start_mark.line + 1 if event.start_mark else "?"
+                raise DatasetError(f"{where}: YAML anchors and aliases (& and *) are not allowed (line {line}); "
+                                   "write each example out.")
         data = yaml.load(text, Loader=LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -190,9 +195,12 @@ def load_dataset(path: Path) -> DirectionDataset:
     path = Path(path)
     where = path.name
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
+        if not path.is_file():
+            raise DatasetError(f"{where}: not a regular file.")
+        with path.open("rb") as fh:  # read at most one byte past the limit, whatever stat says
+            raw = fh.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
             raise DatasetError(f"{where}: larger than {MAX_FILE_BYTES // (1024 * 1024)} MB.")
-        raw = path.read_bytes()
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise DatasetError(f"{where}: not UTF-8 text (byte {exc.start}); save it as UTF-8.") from None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from core.directions.datasets import DirectionDataset
-from core.io.inputs import InputError, require_columns
+from core.io.inputs import InputError, require_columns, split_lines
 
 NEGATIVE, POSITIVE, NEUTRAL = "negative", "positive", "neutral"
 POLES = (NEGATIVE, POSITIVE, NEUTRAL)
@@ -75,9 +75,14 @@ def from_frame(frame: pd.DataFrame, names: dict[str, str] | None = None
     return neg, pos, neu, notes
 
 
+def _strings(column: pd.Series) -> pd.Series:
+    """A column as stripped strings, a missing value (a Parquet null) as ""."""
+    return column.where(column.notna(), "").astype(str).str.strip()
+
+
 def label_values(table: pd.DataFrame, label_column: str) -> list[str]:
     require_columns(table, [label_column])
-    return sorted(set(table[label_column].astype(str).str.strip()) - {""})
+    return sorted(set(_strings(table[label_column])) - {""})
 
 
 def guess_poles(values: list[str], negative_label: str = "", positive_label: str = "") -> tuple[str | None, str | None]:
@@ -96,21 +101,24 @@ def guess_poles(values: list[str], negative_label: str = "", positive_label: str
 
 def from_table(table: pd.DataFrame, text_column: str, label_column: str, negative_value: str,
                positive_value: str) -> pd.DataFrame:
-    """Examples (text, pole) from a labelled table; rows with other labels are left out."""
+    """Examples (text, pole) from a labelled table; rows with other labels are left out, and rows with a missing
+    text or label are counted in the result's `attrs["notes"]`."""
     require_columns(table, [text_column, label_column])
     if negative_value == positive_value:
         raise InputError("The negative and the positive label must differ.")
-    labels = table[label_column].astype(str).str.strip()
-    texts = table[text_column].astype(str).str.strip()
+    labels, texts = _strings(table[label_column]), _strings(table[text_column])
     pole = labels.map({negative_value: NEGATIVE, positive_value: POSITIVE})
     keep = pole.notna() & (texts != "")
     if not keep.any():
         raise InputError(f"No rows have the label {negative_value!r} or {positive_value!r} and a text.")
-    return pd.DataFrame({"text": texts[keep].tolist(), "pole": pole[keep].tolist()})
+    frame = pd.DataFrame({"text": texts[keep].tolist(), "pole": pole[keep].tolist()})
+    nulls = int((table[label_column].isna() | table[text_column].isna()).sum())
+    frame.attrs["notes"] = [f"Skipped {nulls} row{'s' * (nulls != 1)} with a missing text or label."] if nulls else []
+    return frame
 
 
 def from_lines(text: str, pole: str) -> pd.DataFrame:
-    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    lines = [line.strip() for line in split_lines(text) if line.strip()]
     return pd.DataFrame({"text": lines, "pole": [pole] * len(lines)})
 
 

@@ -14,11 +14,15 @@ MIN_ROWS = 3
 def ratings_from_table(table: pd.DataFrame, text_column: str, rating_column: str):
     """(texts, ratings, notes) from a table; non-numeric ratings are left out and counted."""
     require_columns(table, [text_column, rating_column])
-    texts = table[text_column].astype(str).str.strip()
+    texts = table[text_column].where(table[text_column].notna(), "").astype(str).str.strip()  # nulls (Parquet)
     raw = table[rating_column]
-    ratings = pd.to_numeric(raw.astype(str).str.strip().str.replace(",", ".", regex=False), errors="coerce")
+    ratings = pd.to_numeric(raw.where(raw.notna(), "").astype(str).str.strip().str.replace(",", ".", regex=False),
+                            errors="coerce")
     keep = ratings.notna() & np.isfinite(ratings) & (texts != "")
     notes = []
+    nulls = int(table[text_column].isna().sum())
+    if nulls:
+        notes.append(f"Skipped {nulls} missing text{'s' * (nulls != 1)} in column {text_column!r}.")
     bad = int((~keep).sum())
     if bad:
         examples = ", ".join(repr(str(v)) for v in raw[~keep & (texts != "")].head(3))

@@ -53,9 +53,13 @@ class Job:
 # ------------------------------------------------------------------ reading in chunks
 
 def _decode_lines(stream, name: str) -> Iterator[str]:
-    for number, raw in enumerate(stream, 1):
+    """Lines split as the pages split them (`inputs.split_lines`); a line over the decoded-bytes cap is refused."""
+    limit = inputs.MAX_DECODED_BYTES
+    for number, raw in enumerate(iter(lambda: stream.readline(limit + 1), b""), 1):
+        if len(raw) > limit:
+            raise inputs.too_large(name, f"line {number}", len(raw), limit)
         try:
-            yield raw.decode("utf-8-sig" if number == 1 else "utf-8").rstrip("\r\n")
+            yield from inputs.split_lines(raw.decode("utf-8-sig" if number == 1 else "utf-8"))
         except UnicodeDecodeError:
             raise inputs.InputError(f"{name} is not UTF-8 text (line {number}). Save it as UTF-8.") from None
 
@@ -63,17 +67,51 @@ def _decode_lines(stream, name: str) -> Iterator[str]:
 def _txt_chunks(job: Job, name: str) -> Iterator[pd.Series]:
     stream = sys.stdin.buffer if job.input == "-" else open(job.input, "rb")
     try:
-        chunk = []
+        chunk, size = [], 0
         for line in _decode_lines(stream, name):
             chunk.append(line)
+            size += len(line)
+            if size > inputs.MAX_DECODED_BYTES:
+                raise _chunk_too_large(name, size)
             if len(chunk) == job.chunk_size:
                 yield pd.Series(chunk, dtype=object)
-                chunk = []
+                chunk, size = [], 0
         if chunk:
             yield pd.Series(chunk, dtype=object)
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
+
+
+def _chunk_too_large(name: str, size: int) -> inputs.InputError:
+    exc = inputs.too_large(name, "a chunk of texts", size, inputs.MAX_DECODED_BYTES)
+    return inputs.InputError(f"{exc} Use a smaller --chunk-size.")
+
+
+def _column_note(job: Job, name: str, column: str) -> None:
+    """Say once which column is scored when --column did not name one."""
+    note = f"Scored column {column!r} of {name} (pick another with --column)."
+    if not job.column and note not in job.notes:
+        job.notes.append(note)
+
+
+def _parquet_column(pf, job: Job, name: str) -> str:
+    """--column, else a column named text, else the most text-like of the first 2,000 rows' string columns."""
+    import pyarrow.parquet as pq
+
+    names = pf.schema_arrow.names
+    column = job.column or next((n for n in names if n.strip().lower() == "text"), None)
+    if column is None:
+        strings = [f.name for f in pf.schema_arrow if str(f.type) in ("string", "large_string")] or names[:1]
+        inputs.parquet_metadata_check(name, pf.metadata, strings)
+        dictionaries = pq.ParquetFile(job.input, read_dictionary=strings)  # counted before they are decoded
+        first = next(dictionaries.iter_batches(batch_size=2000, columns=strings), None)
+        if first is None or sum(map(inputs.decoded_size, first.columns)) > inputs.MAX_DECODED_BYTES:
+            return strings[0]
+        column = inputs.text_columns(pd.DataFrame({n: inputs.arrow_texts(first.column(n)) for n in strings}))[0]
+    if column not in names:
+        raise inputs.no_column(column, names, name)
+    return column
 
 
 def _parquet_chunks(job: Job, name: str) -> Iterator[pd.Series]:
@@ -82,41 +120,68 @@ def _parquet_chunks(job: Job, name: str) -> Iterator[pd.Series]:
 
     try:
         pf = pq.ParquetFile(job.input)
+        column = _parquet_column(pf, job, name)
+        inputs.parquet_metadata_check(name, pf.metadata, [column])  # each row group, before it is decoded
+        pf = pq.ParquetFile(job.input, read_dictionary=[column])  # a repeated value is counted, not copied
+    except inputs.InputError:
+        raise
     except (OSError, ValueError, pa.ArrowException) as exc:  # pyarrow raises several kinds for bad files
         raise inputs.InputError(f"{name} is not a readable Parquet file ({type(exc).__name__}).") from None
-    names = pf.schema_arrow.names
-    column = job.column or names[0]
-    if column not in names:
-        raise inputs.no_column(column, names, name)
+    _column_note(job, name, column)
     for batch in pf.iter_batches(batch_size=job.chunk_size, columns=[column]):
-        yield batch.column(0).to_pandas().astype(object).where(lambda s: s.notna(), "").astype(str)
+        if (size := inputs.decoded_size(batch.column(0))) > inputs.MAX_DECODED_BYTES:
+            raise _chunk_too_large(name, size)
+        yield inputs.arrow_texts(batch.column(0)).where(lambda s: s.notna(), "")
+
+
+class _Capped:
+    """A text stream that refuses to give more than the decoded-bytes cap between two chunks."""
+
+    def __init__(self, head: str, rest, name: str):
+        self.head, self.rest, self.name, self.since = head, rest, name, 0
+
+    def __iter__(self):
+        return iter(lambda: self.read(2**16), "")
+
+    def read(self, n: int = -1) -> str:
+        text, self.head = (self.head, "") if self.head else (self.rest.read(n), "")
+        self.since += len(text)
+        if self.since > inputs.MAX_DECODED_BYTES:
+            raise _chunk_too_large(self.name, self.since)
+        return text
 
 
 def _table_chunks(job: Job, name: str) -> Iterator[pd.Series]:
     source = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8-sig") if job.input == "-" else \
         open(job.input, encoding="utf-8-sig", newline="")
+    sep = "\t" if job.fmt == "tsv" else ","
     try:
-        reader = pd.read_csv(source, sep="\t" if job.fmt == "tsv" else ",", dtype=str, keep_default_na=False,
+        head, _ = inputs.check_header(source, sep, name)
+        capped = _Capped(head, source, name)
+        reader = pd.read_csv(capped, sep=sep, dtype=str, keep_default_na=False, index_col=False,
                              chunksize=job.chunk_size)
         column = None
         for frame in reader:
             if column is None:
                 column = job.column or inputs.text_columns(frame)[0]
                 inputs.require_columns(frame, [column], name)
+                _column_note(job, name, column)
+            capped.since = 0
             yield frame[column]
     except UnicodeDecodeError:
         raise inputs.InputError(f"{name} is not UTF-8 text. Save it as UTF-8.") from None
     except pd.errors.EmptyDataError:
         raise inputs.InputError(f"{name} is empty.") from None
     except pd.errors.ParserError as exc:
-        raise inputs.InputError(f"{name} is not a well-formed CSV file: {str(exc).splitlines()[0]}") from None
+        raise inputs.csv_error(name, exc) from None
     finally:
         if source is not sys.stdin:
             source.close()
 
 
 def read_chunks(job: Job) -> Iterator[pd.Series]:
-    """The input's texts in chunks of `job.chunk_size` (a Series of strings each)."""
+    """The input's texts in chunks of `job.chunk_size` (a Series of strings each); the text column chosen (when
+    --column names none) is noted in `job.notes`."""
     name = "<stdin>" if job.input == "-" else Path(job.input).name
     if job.fmt == "txt":
         return _txt_chunks(job, name)

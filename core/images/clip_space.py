@@ -9,6 +9,7 @@ import numpy as np
 from core.directions.build import Direction, build_directions, direction_from_embeddings
 from core.directions.datasets import DatasetError, DirectionDataset, validate
 from core.images.loading import LoadedImage
+from core.io.inputs import split_lines
 from core.latent import ops as latent
 from core.store.images import embed_images
 from core.vectors import unit_rows
@@ -44,7 +45,7 @@ def mix(base: np.ndarray, terms: list[tuple[float, np.ndarray]]) -> np.ndarray:
 def parse_poles(text: str) -> list[tuple[list[str], list[str]]]:
     """Lines of "negative pole | positive pole" (several prompts per pole separated by ';'; '#' comments)."""
     out, bad = [], []
-    for number, line in enumerate((text or "").splitlines(), 1):
+    for number, line in enumerate(split_lines(text or ""), 1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         sides = line.split("|")

@@ -55,7 +55,7 @@ def from_frame(df: pd.DataFrame, text_column: str, name: str, max_rows: int = MA
     inputs.require_columns(df, [text_column], name)
     df = df.rename(columns={c: str(c) for c in df.columns})
     texts = df[text_column].where(df[text_column].notna(), "").astype(str).str.strip()
-    notes = []
+    notes = list(df.attrs.get("notes", []))  # what the reader left out
     keep = texts != ""
     if (~keep).any():
         notes.append(f"Left out {int((~keep).sum()):,} rows with an empty text.")

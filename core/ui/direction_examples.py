@@ -29,8 +29,8 @@ def _add(add: pd.DataFrame) -> None:
     state = st.session_state
     table = _table()
     new, skipped = examples.new_rows(table, add)
-    state.dir_added = ("success" if len(new) else "warning",
-                       examples.added_summary(new, skipped, state.dir_pole_names), new)
+    summary = " ".join([examples.added_summary(new, skipped, state.dir_pole_names), *add.attrs.get("notes", [])])
+    state.dir_added = ("success" if len(new) else "warning", summary, new)
     if len(new):
         state.dir_frame = pd.concat([table, new], ignore_index=True)
         state.dir_editor_version += 1
