@@ -189,10 +189,10 @@ class SentenceTransformerEncoder(PathRunners):
         self._model = model
         if self._wanted == "int8" or self._runtime_wanted == "openvino":
             precision = {"check": "bfloat16", "auto": "float32"}.get(self._wanted, self._wanted)
-            name = "onnx-int8" if precision == "int8" else f"openvino-{precision}"
-            if name not in paths.PATHS or paths.PATHS[name].runtime not in (self._runtime_wanted, "auto") \
-                    and self._runtime_wanted != "auto":
+            allowed = [n for n in paths.forced(self._runtime_wanted, precision) if paths.PATHS[n].runtime != "torch"]
+            if not allowed:
                 raise ModelUnavailable(f"Model {self.name!r}: no path runs {self._runtime_wanted} in {precision}.")
+            name = allowed[0]
             self._runner = self.make_runner(name)
             self._set_path(name)
             return
