@@ -51,6 +51,28 @@ def latency_ms(fn, texts, n=40):
     return statistics.median(times)
 
 
+def ceiling(reps: int = 20) -> dict[str, float]:
+    """Matrix-product throughput (GFLOP/s) at the model's own shape (4,096 tokens x 384 @ 384 x 1,536, the
+    feed-forward layer) in float32, bfloat16 and int8 with PyTorch's CPU kernels: the most any path of that
+    precision can gain, since MiniLM's time is almost all such products."""
+    import torch
+
+    m, k, n = 4096, 384, 1536
+    args = {"float32": (torch.randn(m, k), torch.randn(k, n))}
+    args["bfloat16"] = tuple(x.bfloat16() for x in args["float32"])
+    args["int8"] = (torch.randint(-127, 127, (m, k), dtype=torch.int8),
+                    torch.randint(-127, 127, (k, n), dtype=torch.int8))
+    out = {}
+    for name, (a, b) in args.items():
+        product = torch._int_mm if name == "int8" else torch.matmul
+        product(a, b)
+        start = time.perf_counter()
+        for _ in range(reps):
+            product(a, b)
+        out[name] = 2 * m * k * n * reps / (time.perf_counter() - start) / 1e9
+    return out
+
+
 STOCK_SCRIPT = """
 import sys, numpy as np, pandas as pd
 from sentence_transformers import SentenceTransformer
@@ -125,6 +147,10 @@ def main() -> None:
           f"torch {torch.__version__} ({torch.get_num_threads()} threads)")
     print(f"short: {len(short)} tweets; long: {len(long_texts)} passages, median {statistics.median(tokens):.0f} "
           f"tokens (min {min(tokens)}), read cut at {stock.max_seq_length} tokens by every path\n")
+
+    peak = ceiling()
+    print("matrix products at the model's shape (the ceiling of each precision here): " + ", ".join(
+        f"{k} {v:.0f} GFLOP/s ({v / peak['float32']:.2f}x float32)" for k, v in peak.items()) + "\n")
 
     os.environ["LATENT_PATH_CHECK"] = "on"
     texts, ratings, source = fidelity.check_texts()

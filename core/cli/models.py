@@ -42,7 +42,8 @@ def path_lines(verdict: paths.Verdict) -> list[str]:
         shift = r.get("validity_shift")
         fid = (f"min r {r['pearson']:.4f}, neighbours {r['overlap']:.3f}, validity shift "
                f"{'-' if shift is None else f'{shift:.4f}'}")
-        out.append(f"  {mark} {name:18} {r['speedup']:6.2f}x  {fid}; {r.get('why', '')}")
+        ms = f", one text {r['ms']:.1f} ms" if r.get("ms") is not None else ""
+        out.append(f"  {mark} {name:18} {r['speedup']:6.2f}x{ms}  {fid}; {r.get('why', '')}")
     return out
 
 

@@ -84,10 +84,10 @@ class TokenRunner:
     def _hidden(self, feed: dict[str, np.ndarray]) -> np.ndarray:
         raise NotImplementedError
 
-    def encode(self, texts: list[str], batch_size: int = BATCH) -> np.ndarray:
+    def _batches(self, texts: list[str], batch_size: int):
+        """(row indices, feed) per batch: texts sorted by token count, each batch padded to its longest."""
         encodings = self.tokenizer.encode_batch(list(texts))
         order = np.argsort([len(e.ids) for e in encodings], kind="stable")
-        out = np.zeros((len(texts), 0), np.float32)
         for start in range(0, len(order), batch_size):
             idx = order[start : start + batch_size]
             width = max(len(encodings[i].ids) for i in idx)
@@ -100,16 +100,27 @@ class TokenRunner:
                 mask[r, : len(e.ids)] = 1
                 types[r, : len(e.ids)] = e.type_ids
             feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
-            hidden = np.asarray(self._hidden({k: feed[k] for k in self.inputs}), dtype=np.float32)
-            if self.pooling == "cls":
-                pooled = hidden[:, 0]
-            else:
-                m = mask[..., None].astype(np.float32)
-                pooled = (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
-            if out.shape[1] == 0:
+            yield idx, {k: feed[k] for k in self.inputs}, mask
+
+    def _pool(self, hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        hidden = np.asarray(hidden, dtype=np.float32)
+        if self.pooling == "cls":
+            return hidden[:, 0]
+        m = mask[..., None].astype(np.float32)
+        return (hidden * m).sum(axis=1) / np.maximum(m.sum(axis=1), 1e-9)
+
+    def _run(self, batches):
+        """(row indices, pooled vectors) per batch; a subclass may run batches side by side."""
+        for idx, feed, mask in batches:
+            yield idx, self._pool(self._hidden(feed), mask)
+
+    def encode(self, texts: list[str], batch_size: int = BATCH) -> np.ndarray:
+        out = None
+        for idx, pooled in self._run(self._batches(texts, batch_size)):
+            if out is None:
                 out = np.zeros((len(texts), pooled.shape[1]), np.float32)
             out[idx] = pooled
-        return unit_rows(out)
+        return unit_rows(out if out is not None else np.zeros((0, 0), np.float32))
 
 
 class OnnxRunner(TokenRunner):

@@ -49,6 +49,7 @@ PATHS = {p.name: p for p in (
     Path_("openvino-bfloat16", "openvino", "bfloat16", "bfloat16-openvino"),
 )}
 BASELINE = "torch-float32"
+SAME_FUNCTION = 0.99999  # minimum cosine to the baseline for a path that shares its identity tag
 RUNTIMES = ("torch", "onnx", "openvino")
 PRECISIONS = ("float32", "bfloat16", "int8")
 
@@ -123,6 +124,8 @@ class Verdict:
     def summary(self) -> str:
         p = self.paths.get(self.chosen) or {}
         speed = f"{p['speedup']:.2f}x stock float32" if p.get("speedup") else "speed not measured"
+        if p.get("ms") is not None:
+            speed += f", one text in {p['ms']:.1f} ms"
         fid = (f"scores r >= {p['pearson']:.4f}, neighbours {p['overlap']:.3f}"
                if p.get("pearson") is not None else "the reference")
         return f"{PATHS[self.chosen].words}: {speed}; {fid}"

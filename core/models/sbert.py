@@ -71,7 +71,7 @@ class SentenceTransformerEncoder(PathRunners):
 
     CHECK_TEXTS = CHECK_TEXTS
     MIN_COSINE = 0.999  # bfloat16 against float32
-    SAME_FUNCTION = 0.99999  # ONNX Runtime against PyTorch, both float32
+    SAME_FUNCTION = paths.SAME_FUNCTION  # ONNX Runtime against PyTorch, both float32
 
     def __init__(self, spec: ModelSpec, path: Path, precision: str | None = None, runtime: str | None = None):
         self.name = spec.name

@@ -62,7 +62,7 @@ class PathRunners:
             raise ModelUnavailable(f"Model {self.name!r} cannot be exported to ONNX here: needs "
                                    f"{', '.join(self._onnx_missing())}.")
         if not self._onnx_path().exists():
-            export_onnx(self._model if self._model is not None else self._load_torch(), self._onnx_path())
+            export_onnx(self._float32_model(), self._onnx_path())
         pooling, limit = pooling_mode(self.path), self._max_length()
         if path.runtime == "openvino":
             from core.models.openvino import OpenVinoRunner
@@ -72,6 +72,14 @@ class PathRunners:
         if path.precision == "int8" and not source.exists():
             quantize_int8(self._onnx_path(), source)
         return OnnxRunner(self.path, source, limit, pooling)
+
+    def _float32_model(self):
+        """The loaded model if it computes in float32, else a fresh float32 copy: an export made from a
+        bfloat16 model would carry its rounded weights into every path read from the export."""
+        model = self._model
+        if model is None or next(model.parameters()).dtype != self._torch.float32:
+            model = self._load_torch()
+        return model
 
     def _on_path(self, name: str, runner, texts: list[str]) -> np.ndarray:
         if runner is None:

@@ -98,6 +98,21 @@ def test_the_check_keeps_a_faithful_faster_path_and_rejects_a_noisy_one(monkeypa
     assert ok["passed"] and ok["pearson"] > 0.999 and ok["overlap"] > 0.95 and ok["speedup"] > 1.0
     assert not bad["passed"] and "neighbour overlap" in bad["why"] and bad["overlap"] < 0.95
     assert verdict.paths["torch-float32"]["speedup"] == 1.0 and verdict.dim == 32 and verdict.texts == 120
+    assert ok["ms"] > 0 and verdict.paths["torch-float32"]["ms"] > ok["ms"]  # the planted baseline sleeps
+
+
+def test_the_choice_keeps_one_text_as_quick_as_the_baseline():
+    """The fastest path on many texts is passed over when one text waits longer than on the baseline."""
+    results = {"torch-float32": {"passed": True, "rate": 100.0, "ms": 10.0},
+               "onnx-float32": {"passed": True, "rate": 150.0, "ms": 4.0},
+               "openvino-bfloat16": {"passed": True, "rate": 220.0, "ms": 15.0},
+               "onnx-int8": {"passed": False, "rate": 300.0, "ms": 3.0}}
+    assert fidelity.choose(results) == "onnx-float32"
+    results["openvino-bfloat16"]["ms"] = 10.5  # within timing noise of the baseline
+    assert fidelity.choose(results) == "openvino-bfloat16"
+    results = {"torch-float32": {"passed": True, "rate": 100.0, "ms": 1.0},
+               "onnx-float32": {"passed": True, "rate": 150.0, "ms": 4.0}}
+    assert fidelity.choose(results) == "torch-float32"
 
 
 def test_a_path_that_cannot_run_is_recorded_and_never_chosen(monkeypatch):
@@ -114,6 +129,43 @@ def test_a_path_that_cannot_run_is_recorded_and_never_chosen(monkeypatch):
                              speed_texts=20)
     assert verdict.chosen == "torch-float32"
     assert "cannot run here: RuntimeError: no such kernel" in verdict.paths["onnx-float32"]["why"]
+
+
+def test_a_float32_path_sharing_the_cache_must_compute_the_same_function(monkeypatch):
+    """Scores, neighbours and validity are kept by a slightly different float32 path, but it would share
+    PyTorch float32's cache entries, so it is rejected unless its vectors are the same to 0.99999."""
+    class Drifting(Planted):
+        def encode_on(self, name, texts):
+            if name != "onnx-float32":
+                return super().encode_on(name, texts)
+            V = self._base(texts) * (1 + 0.01 * np.random.default_rng(2).normal(size=(len(texts), self.dim)))
+            return (V / np.linalg.norm(V, axis=1, keepdims=True)).astype(np.float32)
+
+    monkeypatch.setattr(fidelity, "onnxruntime_available", lambda: True)
+    monkeypatch.setattr(fidelity, "openvino_available", lambda: False)
+    monkeypatch.setattr(paths, "has_fast_bf16", lambda flags=None: False)
+    texts = [f"{w} text number {i}" for i in range(120) for w in (("good", "bad", "plain")[i % 3],)]
+    verdict = fidelity.check(Drifting(), [_dataset()], texts, speed_texts=40)
+    drift = verdict.paths["onnx-float32"]
+    assert drift["pearson"] > 0.999 and drift["overlap"] > 0.95 and drift["cosine"] < paths.SAME_FUNCTION
+    assert not drift["passed"] and "shares float32's cache" in drift["why"]
+    assert verdict.chosen == "torch-float32"
+
+
+def test_the_float32_export_is_made_from_float32_weights_when_bfloat16_runs(tmp_path, monkeypatch):
+    """With PyTorch bfloat16 loaded (the provisional path on bfloat16 CPUs), the ONNX export that every
+    float32 runtime reads is made from float32 weights, not from the rounded ones."""
+    pytest.importorskip("onnxruntime")
+    monkeypatch.setenv("LATENT_CACHE_DIR", str(tmp_path))
+    spec = registry.get_spec(registry.DEFAULT_MODEL)
+    folder = registry.resolve_source(spec)
+    bf16 = sbert.SentenceTransformerEncoder(spec, folder, precision="bfloat16", runtime="torch")
+    plain = sbert.SentenceTransformerEncoder(spec, folder, precision="float32", runtime="torch")
+    texts = list(sbert.CHECK_TEXTS)
+    bf16.encode(texts[:1])
+    exported = bf16.encode_on("onnx-float32", texts)
+    assert float(np.min(np.sum(exported * plain.encode(texts), axis=1))) >= paths.SAME_FUNCTION
+    assert next(bf16._model.parameters()).dtype == bf16._torch.bfloat16  # the running model is untouched
 
 
 def test_forced_int8_runs_on_its_own_cache_and_the_check_is_skipped(monkeypatch):
@@ -158,3 +210,21 @@ def test_choosing_a_path_for_the_real_model_remembers_it_and_reloads(tmp_path, m
     finally:
         fidelity._DONE.pop(name, None)
         registry.unload(name)
+
+
+def test_openvino_reads_many_batches_side_by_side_in_input_order(tmp_path, monkeypatch):
+    """Many batches go through the two-stream queue, one text through the single request; both give the
+    rows in input order and the same vectors as ONNX Runtime float32 (one function, one cache)."""
+    pytest.importorskip("openvino")
+    pytest.importorskip("onnxruntime")
+    monkeypatch.setenv("LATENT_CACHE_DIR", str(tmp_path))
+    spec = registry.get_spec(registry.DEFAULT_MODEL)
+    enc = sbert.SentenceTransformerEncoder(spec, registry.resolve_source(spec), precision="float32", runtime="torch")
+    texts = [("word " * (i % 37)) + f"sentence {i}" for i in range(150)]
+    ov, onnx = enc.make_runner("openvino-float32"), enc.make_runner("onnx-float32")
+    ov.streams = 2
+    many = ov.encode(texts, batch_size=16)
+    assert ov._queue is not None  # ten batches went through the queue
+    one = np.vstack([ov.encode([t]) for t in texts[::15]])
+    assert float(np.min(np.sum(many[::15] * one, axis=1))) >= paths.SAME_FUNCTION
+    assert float(np.min(np.sum(many * onnx.encode(texts), axis=1))) >= paths.SAME_FUNCTION
