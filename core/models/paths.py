@@ -49,6 +49,7 @@ PATHS = {p.name: p for p in (
     Path_("openvino-bfloat16", "openvino", "bfloat16", "bfloat16-openvino"),
 )}
 BASELINE = "torch-float32"
+CHECK_VERSION = 2  # what a verdict measured (2: one-text latency; float32 exports from float32 weights)
 SAME_FUNCTION = 0.99999  # minimum cosine to the baseline for a path that shares its identity tag
 RUNTIMES = ("torch", "onnx", "openvino")
 PRECISIONS = ("float32", "bfloat16", "int8")
@@ -132,7 +133,7 @@ class Verdict:
 
 
 def verdict_path(fingerprint: str) -> Path:
-    key = cpu_key()
+    key = cpu_key() | {"check": CHECK_VERSION}  # an older check's verdict is measured again
     digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:12]
     return config.cache_dir() / "models" / f"{fingerprint}-paths-{digest}.json"
 

@@ -142,8 +142,8 @@ class SentenceTransformerEncoder(PathRunners):
         return config.cache_dir() / "models" / f"{self.fingerprint}-{self._wanted}-{self._runtime_wanted}-{machine}.json"
 
     def _onnx_path(self, precision: str = "float32") -> Path:
-        suffix = "" if precision == "float32" else f"-{precision}"
-        return config.cache_dir() / "onnx" / f"{self.fingerprint}{suffix}.onnx"
+        suffix = "" if precision == "float32" else f"-{precision}"  # e2: exported from float32 weights
+        return config.cache_dir() / "onnx" / f"{self.fingerprint}{suffix}-e2.onnx"
 
     def _read_meta(self) -> dict | None:
         def parse(data: bytes) -> dict | None:
