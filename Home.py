@@ -59,7 +59,11 @@ with st.expander("Add a model", icon=":material/add:"):
         name = st.text_input("Name", placeholder="mpnet")
         source = st.text_input("Hugging Face id or folder", placeholder="sentence-transformers/all-mpnet-base-v2")
         description = st.text_input("Description (optional)")
-        if st.form_submit_button("Add model", disabled=not ui.can_edit()):
+        allowed = ui.can_edit()
+        submitted = st.form_submit_button("Add model", disabled=not allowed)
+        if submitted and not allowed:  # a disabled button's click can still be sent: checked here too
+            st.error(ui.edit_refusal(), icon=":material/lock:")
+        elif submitted:
             try:
                 encoders.add_model(name, source, description)
                 status = encoders.model_status(name.strip())

@@ -241,6 +241,7 @@ def test_a_model_folder_removed_after_it_was_added(tmp_path, monkeypatch):
     monkeypatch.setenv("LATENT_MODELS_FILE", str(tmp_path / "models.yaml"))
     folder = tmp_path / "my-model"
     folder.mkdir()
+    (folder / "config.json").write_text("{}")  # a model-shaped folder
     encoders.add_model("vanishing", str(folder), "a local folder that goes away")
     shutil.rmtree(folder)
     with pytest.raises(encoders.ModelUnavailable, match="does not exist"):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.models import paths, registry
+from core.models import folders, paths, registry
 
 # What each kind of model adds to the dashboard.
 UNLOCKS = {
@@ -46,7 +46,7 @@ def measured(spec) -> str:
         return ""
     try:
         verdict = paths.read_verdict(registry.folder_fingerprint(registry.resolve_source(spec)))
-    except (registry.ModelError, OSError):
+    except (registry.ModelError, folders.FolderRefused, OSError):
         return ""
     return verdict.summary() if verdict is not None else "not measured on this CPU yet (measured on first use)"
 

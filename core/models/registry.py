@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import hashlib
 import importlib
 import logging
 import os
@@ -20,7 +19,8 @@ import numpy as np
 
 from core import config
 from core.errors import LatentError
-from core.models import models_file
+from core.models import folders, models_file
+from core.models.folders import folder_fingerprint  # noqa: F401 (the loaders import it from here)
 
 log = logging.getLogger(__name__)
 
@@ -179,6 +179,8 @@ def add_model(name: str, source: str, description: str = "", kind: str = "senten
         raise ValueError(f"Unknown model kind {kind!r}; known kinds: {', '.join(sorted({*_LOADERS, *BACKEND_MODULES}))}.")
     if any(s.builtin and s.name == name for s in BUILTIN):
         raise ValueError(f"{name!r} is a built-in model; choose another name.")
+    if Path(os.path.expanduser(source)).is_dir():  # a folder must look like a model and be small enough to walk
+        folders.check(Path(os.path.expanduser(source)), kind)
     models_file.put({"name": name, "source": source, "kind": kind, "description": description})
     unload(name)
     return get_spec(name)
@@ -192,11 +194,11 @@ def remove_model(name: str) -> None:
 
 # ---------------------------------------------------------------- finding weights
 
-def resolve_source(spec: ModelSpec) -> Path:
+def resolve_source(spec: ModelSpec, fingerprint: bool = False) -> Path:
     """The local folder holding the model's files, or ModelUnavailable saying how to get them.
 
-    Never downloads: hub models must already be in the Hugging Face cache.
-    """
+    Never downloads: hub models must already be in the Hugging Face cache. The folder must look like a model of its
+    kind (core.models.folders); `fingerprint` also fingerprints it, remembered for the loader's own call."""
     source = spec.source
     if source.startswith(PACKAGE_PREFIX):
         module = source[len(PACKAGE_PREFIX):]
@@ -207,36 +209,33 @@ def resolve_source(spec: ModelSpec) -> Path:
             raise ModelUnavailable(
                 f"Model {spec.name!r} needs the Python package {dist}: run `pip install {dist}`."
             ) from None
-        return Path(mod.MODEL_DIR)
+        return _shaped(spec, Path(mod.MODEL_DIR), fingerprint)
     local = Path(os.path.expanduser(source))
     if local.is_dir():
-        return local
+        return _shaped(spec, local, fingerprint)
     if local.is_absolute() or source.startswith((".", "~")) or source.count("/") != 1:
         raise ModelUnavailable(f"Model {spec.name!r}: the folder {source} does not exist on this machine.")
     try:
         from huggingface_hub import snapshot_download
 
-        return Path(snapshot_download(repo_id=source, local_files_only=True))
+        folder = Path(snapshot_download(repo_id=source, local_files_only=True))
     except (OSError, ValueError):  # LocalEntryNotFoundError (an OSError), a bad repo id (a ValueError)
         raise ModelUnavailable(
             f"Model {spec.name!r} ({source}) is not in the Hugging Face cache on this machine. "
             f"Fetch it once on a machine with network access: `hf download {source}` "
             f"(or copy the model folder here and register its path)."
         ) from None
+    return _shaped(spec, folder, fingerprint)
 
 
-def folder_fingerprint(path: Path) -> str:
-    """A cheap content fingerprint of a model folder: small files whole, large files by size and head."""
-    h = hashlib.sha256()
-    for file in sorted(p for p in Path(path).rglob("*") if p.is_file()):
-        rel = file.relative_to(path).as_posix()
-        if rel.startswith(".") or "/." in rel or rel.endswith(".md"):
-            continue
-        size = file.stat().st_size
-        h.update(f"{rel}\0{size}\0".encode())
-        with open(file, "rb") as fh:
-            h.update(fh.read(1 << 20))
-    return h.hexdigest()[:16]
+def _shaped(spec: ModelSpec, folder: Path, fingerprint: bool) -> Path:
+    try:
+        folders.check_shape(folder, spec.kind)
+        if fingerprint:
+            folder_fingerprint(folder)
+    except folders.FolderRefused as exc:
+        raise ModelUnavailable(f"Model {spec.name!r}: {exc}") from None
+    return folder
 
 
 def status(loaded: bool, locate) -> str:
@@ -261,10 +260,10 @@ def load_once(cache: dict, lock, name: str, what: str, locate, make):
     hit = cache.get(name)
     if hit is not None:
         return hit
+    path = locate()  # outside the shared lock: finding and checking a folder never holds up another load
     with lock:
         hit = cache.get(name)
         if hit is None:
-            path = locate()
             try:
                 hit = make(path)
             except ModelError:
@@ -292,7 +291,8 @@ def get_encoder(name: str | None = None) -> Encoder:
         _LOADED_FROM[name] = spec
         return encoder
 
-    return load_once(_LOADED, _LOAD_LOCK, name, "Model", lambda: resolve_source(spec), make)
+    fingerprint = spec.kind in folders.FINGERPRINTED  # outside the lock (load_once), not in the loader under it
+    return load_once(_LOADED, _LOAD_LOCK, name, "Model", lambda: resolve_source(spec, fingerprint), make)
 
 
 def loaded_encoders() -> dict[str, Encoder]:

@@ -24,6 +24,7 @@ so texts already cached are scored without loading anything.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import logging
@@ -219,7 +220,8 @@ class SentenceTransformerEncoder(PathRunners):
             except Exception as exc:  # onnxruntime's and openvino's errors derive from Exception only
                 log.warning("model %s: the %s export in the cache cannot be loaded (%s: %s); redoing it",
                             self.name, self.path_name, type(exc).__name__, exc)
-                self._onnx_path(self.precision if self.runtime == "onnx" else "float32").unlink(missing_ok=True)
+                with contextlib.suppress(OSError):  # the export folder may be a file, or read-only
+                    self._onnx_path(self.precision if self.runtime == "onnx" else "float32").unlink(missing_ok=True)
                 self._runner = self.make_runner(self.path_name)
                 return
         model = self._load_torch()

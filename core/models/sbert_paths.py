@@ -7,6 +7,7 @@ lock, the tokenizer windows and the loaded model; it lives apart so that each fi
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import numpy as np
@@ -43,7 +44,8 @@ class PathRunners:
         except Exception as exc:  # torch.onnx and onnxruntime raise their own types (not OSError/ValueError)
             log.warning("model %s stays on PyTorch: the ONNX export or its check failed (%s: %s)",
                         self.name, type(exc).__name__, exc)
-            self._onnx_path().unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # the export folder may be a file, or read-only
+                self._onnx_path().unlink(missing_ok=True)
             return
         if fidelity >= self.SAME_FUNCTION:
             self._runner, self.fidelity = runner, fidelity

@@ -4,6 +4,7 @@ Layout, one folder per model identity:
 
     manifest.json               what produced the vectors (identity, dimension, dtype, format)
     <shard>.vec.npy             an (n, dim) float32 array, memory-mapped when read
+    <shard>.sum.json            checksums of the two .npy files (core/store/shard_files.py)
     <shard>.keys.npy            its (n, 16) uint8 keys; written last, so it marks a complete shard
 
 Shards are immutable and written atomically (temporary file, fsync, rename), so a crash leaves
@@ -11,7 +12,9 @@ either a whole shard or none. The index (sorted 64-bit key prefixes, 16 bytes pe
 only thing held in memory: a million vectors cost 16 MB of index, and a query reads just its rows.
 Other processes' shards are picked up on the next lookup. Many small shards are merged into one
 under a file lock. Anything unreadable (a corrupt or truncated shard, a foreign manifest) is
-dropped and counted in `resets`; rows that are not finite unit vectors read as misses.
+dropped and counted in `resets`; rows that are not finite unit vectors read as misses (and are never stored).
+Each shard is checked against its checksums when first scanned, and again when one of its rows reads badly;
+a damaged shard is dropped with one log line, so its texts are embedded again.
 """
 from __future__ import annotations
 
@@ -26,7 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-from core.files import atomic_path, atomic_write_text
+from core.files import atomic_write_text
+from core.store import shard_files
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +46,6 @@ def _keys_array(keys) -> np.ndarray:
 
 def _prefix(k: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(k[:, :8]).view("<u8").reshape(-1)
-
-
-def _save_npy(path: Path, array: np.ndarray) -> None:
-    with atomic_path(path) as tmp, open(tmp, "wb") as fh:
-        np.save(fh, array, allow_pickle=False)
 
 
 class VectorStore:
@@ -109,10 +108,10 @@ class VectorStore:
         self._dirty = True
         self.resets += 1
 
-    def _drop_shard(self, name: str) -> None:
-        log.info("vector cache %s: dropped the broken shard %s", self.folder, name)
-        for suffix in (".keys.npy", ".vec.npy"):
-            (self.folder / f"{name}{suffix}").unlink(missing_ok=True)
+    def _drop_shard(self, name: str, why: object = "unreadable") -> None:
+        log.warning("vector cache %s: dropped the shard %s (%s); its texts are embedded again",
+                    self.folder, name, why)
+        shard_files.remove(self.folder, name)
         self._shards.pop(name, None)
         self._dirty = True
         self.resets += 1
@@ -130,15 +129,11 @@ class VectorStore:
             self._dirty = True
         for name in sorted(names - set(self._shards)):
             try:
-                keys = np.load(self.folder / f"{name}.keys.npy", allow_pickle=False)
-                vec = np.load(self.folder / f"{name}.vec.npy", mmap_mode="r", allow_pickle=False)
-                if keys.dtype != np.uint8 or keys.ndim != 2 or keys.shape[1] != 16 \
-                        or vec.dtype != np.float32 or vec.shape != (len(keys), self.dim):
-                    raise ValueError("shard shape mismatch")
-            except (OSError, ValueError, EOFError):
-                self._drop_shard(name)
+                self._shards[name] = shard_files.check(self.folder, name, self.dim)
+            except (OSError, ValueError) as exc:
+                if (self.folder / f"{name}.keys.npy").exists():  # else merged away by another process meanwhile
+                    self._drop_shard(name, exc)
                 continue
-            self._shards[name] = len(keys)
             self._dirty = True
 
     def _index(self) -> None:
@@ -202,12 +197,25 @@ class VectorStore:
             if vec.shape != (self._shards.get(self._names[s], -1), self.dim):
                 raise ValueError("shard changed on disk")
             out[which[sel]] = vec[rows[sel]]
-        norms = np.einsum("ij,ij->i", out, out)
-        good = hit & np.isfinite(norms) & (np.abs(norms - 1.0) < 1e-3)
+        good = np.zeros(n, bool)
+        good[which] = shard_files.good_rows(out[which])
         out[~good] = 0.0
+        if self._recheck(np.unique(self._order_shard[pos[hit & ~good]])):
+            return self._lookup(q)
         if not good.all() and self._new_shards():
             return self._lookup(q)
         return good, out
+
+    def _recheck(self, shard_ids) -> bool:
+        """Check again the shards that bad rows came from; True when one was dropped (damaged since)."""
+        dropped = False
+        for name in [self._names[s] for s in shard_ids]:
+            try:
+                shard_files.check(self.folder, name, self.dim)
+            except (OSError, ValueError) as exc:
+                self._drop_shard(name, exc)
+                dropped = True
+        return dropped
 
     def _new_shards(self) -> bool:
         before = set(self._shards)
@@ -222,17 +230,19 @@ class VectorStore:
             return
         if v.shape != (len(k), self.dim):
             raise ValueError(f"expected ({len(k)}, {self.dim}) vectors, got {v.shape}")
+        good = shard_files.good_rows(v)  # a row that would read as a miss is not stored: it would shadow a good one
+        if not good.all():
+            k, v = k[good], v[good]
+            if len(k) == 0:
+                return
         name = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
         with self._lock:
             try:
                 if not (self.folder / "manifest.json").exists():
                     self._check_manifest()
-                _save_npy(self.folder / f"{name}.vec.npy", v)
-                _save_npy(self.folder / f"{name}.keys.npy", k)  # the commit marker
+                shard_files.write(self.folder, name, k, v)
             except OSError as exc:  # a cache that cannot be written only costs time
                 log.warning("vector cache %s: %d vectors could not be saved (%s)", self.folder, len(k), exc)
-                with contextlib.suppress(OSError):  # a vector file without its keys is ignored anyway
-                    (self.folder / f"{name}.vec.npy").unlink(missing_ok=True)
                 return
             self._shards[name] = len(k)
             self._dirty = True
@@ -254,10 +264,9 @@ class VectorStore:
                 keys = keys[unique]
                 found, vecs = self._lookup(keys)
                 name = f"merged-{uuid.uuid4().hex[:12]}"
-                _save_npy(self.folder / f"{name}.vec.npy", vecs[found])
-                _save_npy(self.folder / f"{name}.keys.npy", np.ascontiguousarray(keys[found]))
+                shard_files.write(self.folder, name, keys[found], vecs[found])
                 for old in list(self._names):
-                    for suffix in (".keys.npy", ".vec.npy"):
+                    for suffix in shard_files.SUFFIXES:
                         (self.folder / f"{old}{suffix}").unlink(missing_ok=True)
                 self._shards = {name: int(found.sum())}
                 self._dirty = True

@@ -99,6 +99,7 @@ def test_missing_models_say_how_to_get_them(tmp_path):
 
 def test_add_model_writes_the_models_file(tmp_path, monkeypatch):
     monkeypatch.setenv("LATENT_MODELS_FILE", str(tmp_path / "models.yaml"))
+    (tmp_path / "config.json").write_text("{}")  # a model-shaped folder
     encoders.add_model("mine", str(tmp_path), "a local folder")
     assert "mine" in encoders.model_names()
     assert encoders.model_status("mine") == "ready"

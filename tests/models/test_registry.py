@@ -53,6 +53,7 @@ def test_the_file_is_parsed_again_only_when_it_changes(models, monkeypatch):
 
 def test_add_and_remove_write_the_file_atomically_and_keep_other_entries(models, tmp_path):
     models.write_text("models:\n  - name: pinned\n    source: a/b\n    revision: abc\n")
+    (tmp_path / "config.json").write_text("{}")  # a model-shaped folder
     encoders.add_model("mine", str(tmp_path), "a local folder")
     entries = {e["name"]: e for e in models_file.read()}
     assert entries["pinned"]["revision"] == "abc" and entries["mine"]["description"] == "a local folder"
@@ -67,6 +68,7 @@ def test_a_broken_file_is_ignored_for_listing_and_never_overwritten(models, tmp_
     with caplog.at_level(logging.WARNING, logger="core.models.models_file"):
         assert encoders.DEFAULT_MODEL in encoders.model_names()
     assert "not valid YAML" in caplog.text
+    (tmp_path / "config.json").write_text("{}")  # a model-shaped folder
     with pytest.raises(models_file.ModelsFileError, match="fix it by hand"):
         encoders.add_model("mine", str(tmp_path))
     assert models.read_text() == "models: [unclosed\n"
