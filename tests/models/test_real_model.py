@@ -107,7 +107,8 @@ def test_directions_are_not_badly_entangled(directions):
 def test_encoder_remembers_its_facts_and_loads_lazily():
     spec = encoders.get_spec(encoders.DEFAULT_MODEL)
     path = encoders.resolve_source(spec)
-    first = sbert.SentenceTransformerEncoder(spec, path)  # facts are cached after the module fixture
+    sbert.SentenceTransformerEncoder(spec, path)  # writes the facts to this cache if they are not there yet
+    first = sbert.SentenceTransformerEncoder(spec, path)  # (an earlier test may have loaded it elsewhere)
     assert not first.loaded and first.dim == 384
     assert first.identity == get_embedder(encoders.DEFAULT_MODEL).encoder.identity
     E = first.encode(["loads now"])
