@@ -51,10 +51,10 @@ picked = st.dataframe(
     on_select="rerun", selection_mode="single-row",
     column_config={"text": st.column_config.TextColumn("text", width="medium"), "windows": WINDOWS_COLUMN,
                    **{name: st.column_config.NumberColumn(
-                         d.title, help=f"{d.axis_title}. Validity: {badges.get(name, '-')}", format="%.2f")
+                         d.title, help=ui.escape_md(f"{d.axis_title}. Validity: {badges.get(name, '-')}"), format="%.2f")
                       for name, d in by_name.items()},
                    **{f"{name}_raw": st.column_config.NumberColumn(
-                         f"{d.title} (raw)", help=f"Projection on the unit {d.title} vector (cosine units).",
+                         f"{d.title} (raw)", help=ui.escape_md(f"Projection on the unit {d.title} vector (cosine units)."),
                          format="%.4f") for name, d in by_name.items()}},
 )
 text_detail(picked, batch.texts, frame)

@@ -76,7 +76,7 @@ table = wide_scores(frame)
 table.insert(0, "", names)
 if as_percentiles:
     table = compare.as_percentiles(table, directions, ui.embed_corpus(embedder, reference))
-    st.caption(f"Percentile of each score among the {len(reference.frame):,} texts of {reference.name}.")
+    st.caption(ui.escape_md(f"Percentile of each score among the {len(reference.frame):,} texts of {reference.name}."))
 badges = validity.badges(model, chosen, found)
 picked = st.dataframe(
     table, hide_index=True, width="stretch", key="compare_table", on_select="rerun", selection_mode="single-row",
@@ -84,7 +84,7 @@ picked = st.dataframe(
                    "text": st.column_config.TextColumn("text", width=120),
                    **{d.name: st.column_config.NumberColumn(
                        d.title, format="%.2f" if not as_percentiles else "%.0f",
-                       help=f"{d.axis_title}. Validity: {badges.get(d.name, '-')}") for d in directions}})
+                       help=ui.escape_md(f"{d.axis_title}. Validity: {badges.get(d.name, '-')}")) for d in directions}})
 text_detail(picked, texts, frame, names=[f"Text {n}" for n in names])
 ui.download_table(table, "comparison", key="download_comparison")
 

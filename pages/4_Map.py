@@ -24,8 +24,8 @@ ui.show_notes(chosen.notes)
 
 embedder = ui.embedder_or_stop(model)
 E = ui.embed_corpus(embedder, chosen)
-names = list(found)
 directions = {d.name: d for d in ui.directions_for(embedder, list(found.values()), library=found)}
+names = list(directions)  # without any skipped above: they cannot be built
 
 c1, c2, c3 = st.columns([1, 1, 1])
 method = c1.radio("Layout", ["pca", "umap", "directions"], key="layout", horizontal=True, bind="query-params",

@@ -40,7 +40,10 @@ chosen = lab.chosen_datasets(move.scored, move.steer)
 directions = ui.directions_for(embedder, chosen, library=found) if chosen else []
 params, operands, steered = move.params, move.operands, None
 if move.steer is not None:
-    steered = next(d for d in directions if d.name == move.steer.name)
+    steered = next((d for d in directions if d.name == move.steer.name), None)
+    if steered is None:  # skipped above with the reason: it cannot be built
+        st.info("Choose another direction to steer along.", icon=":material/info:")
+        st.stop()
     params, operands = lab.with_steer_direction(params, operands, steered)
 try:
     labels, latents = trails.run(move.op, trail.current, params, operands)

@@ -30,6 +30,7 @@ from core.directions.saving import (
 )
 from core.models import registry as encoders
 from core.store.embedder import Embedder
+from core.ui.messages import unescape_md
 from tests.conftest import ROOT, FakeEncoder
 
 TIMEOUT = 240
@@ -258,7 +259,7 @@ def test_pages_with_a_missing_model_say_so_and_keep_working(tmp_path, monkeypatc
     at.query_params.update({"model": "ghost", "dirs": "length"})
     at.run()
     assert not at.exception, [e.message for e in at.exception]
-    assert any("hf download someone/ghost-model" in e.value for e in at.error)
+    assert any("hf download someone/ghost-model" in unescape_md(e.value) for e in at.error)
     at.sidebar.selectbox(key="model").set_value(encoders.DEFAULT_MODEL).run()  # the default still works
     assert not at.exception and not at.error
 

@@ -11,7 +11,10 @@ from pathlib import Path
 
 from core.cli.common import CliError, add_model_option
 from core.directions import datasets as dsets
+from core.directions.buildable import check_buildable, failure_line
+from core.directions.methods import MethodError
 from core.engines.job import DEFAULT_CHUNK, Job, read_chunks
+from core.engines.parts import check_output
 from core.io import inputs
 from core.models import windows as reading
 
@@ -43,12 +46,28 @@ def pick_directions(spec: str | None) -> list[dsets.DirectionDataset]:
     if not spec:
         if not found:
             raise CliError("no direction data sets found in directions/")
-        return list(found.values())
+        usable, failed = [], []
+        for ds in found.values():  # what no model can build is skipped here, before any work
+            try:
+                check_buildable(ds, found)
+                usable.append(ds)
+            except (dsets.DatasetError, MethodError) as exc:
+                failed.append(failure_line(ds, exc))
+        if not usable:
+            raise CliError(f"cannot build {'; '.join(failed)}", 2)
+        for line in failed:
+            print(f"warning: skipped {line}", file=sys.stderr)
+        return usable
     names = [n.strip() for n in spec.split(",") if n.strip()]
     unknown = [n for n in names if n not in found]
     if unknown or not names:
         what = ", ".join(unknown) if unknown else repr(spec)
         raise CliError(f"unknown direction(s): {what}; known: {', '.join(found)}", 2)
+    for n in names:
+        try:
+            check_buildable(found[n], found)
+        except (dsets.DatasetError, MethodError) as exc:
+            raise CliError(f"cannot build {failure_line(found[n], exc)}", 2) from None
     return [found[n] for n in names]
 
 
@@ -94,6 +113,8 @@ def cmd_score(args) -> int:
 
     if args.output and Path(args.output).suffix.lower() not in (".csv", ".tsv", ".parquet"):
         raise CliError(f"cannot write {args.output}: use a .csv, .tsv or .parquet file name", 2)
+    if args.output:
+        check_output(args.output)  # a folder, a path under a file, a read-only folder: before any scoring
     if args.chunk_size < 1:
         raise CliError("--chunk-size must be at least 1", 2)
     if args.engine == "ray" and not args.output:
@@ -102,7 +123,8 @@ def cmd_score(args) -> int:
     chosen = pick_directions(args.directions)
     ensure_path(args.model, args.quiet)  # first use on this CPU: measure its paths once
     embedder = get_embedder(args.model)  # fail early, with the model's own message, before reading the input
-    job = Job(args.input, fmt, args.column, chosen, args.model, raw=args.raw, chunk_size=args.chunk_size)
+    job = Job(args.input, fmt, args.column, chosen, args.model, raw=args.raw, chunk_size=args.chunk_size,
+              named=bool(args.directions))
     windowed = long_texts(job, embedder)
     early = list(job.notes)  # which text column is scored, when reading it above chose one
     for note in early:

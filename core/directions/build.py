@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from core import config
+from core.directions.buildable import check_buildable, failure_line, reason, resolve_library
 from core.directions.datasets import DatasetError, DirectionDataset
 from core.directions.methods import MethodError, build_vector, remove_components
 from core.files import read_cached, write_cached
@@ -203,8 +204,10 @@ def _pole_embeddings(datasets: list[DirectionDataset], embedder, progress=None):
     return out
 
 
-def _plain(datasets: list[DirectionDataset], embedder, progress=None) -> dict[str, Direction]:
+def _plain(datasets: list[DirectionDataset], embedder, progress=None):
+    """The plain directions that built (cached or new), and the exception of each that did not."""
     result = {ds.name: _cached(ds, embedder) for ds in datasets}
+    broke: dict[str, Exception] = {}
     todo = [ds for ds in datasets if result[ds.name] is None]
     if todo:
         log.info("building %d direction(s) in %s: %s", len(todo), embedder.name, ", ".join(ds.name for ds in todo))
@@ -212,49 +215,84 @@ def _plain(datasets: list[DirectionDataset], embedder, progress=None) -> dict[st
         for ds in todo:
             plain = ds.with_changes(project_out=()) if ds.project_out else ds
             neg, pos, neu = poles[ds.name]
-            d = direction_from_embeddings(plain, neg, pos, embedder.name, neutral=neu)
+            try:
+                d = direction_from_embeddings(plain, neg, pos, embedder.name, neutral=neu)
+            except ValueError as exc:  # MethodError, or a method's own failure on these examples
+                broke[ds.name] = exc
+                continue
             _remember(ds, embedder, d)
             result[ds.name] = d
-    return result
+    return {n: d for n, d in result.items() if d is not None}, broke
+
+
+# ---------------------------------------------------------------- what can be built, one data set at a time
+
+def _derived(ds: DirectionDataset, others: dict, plain: dict, broke: dict, embedder) -> Direction:
+    for n in ds.project_out:
+        if n in broke:
+            raise MethodError(f"{ds.name}: 'project_out' names {n!r}, which cannot be built in {embedder.name} "
+                              f"({reason(others[n], broke[n])})")
+    key = (embedder.encoder.identity, ds.build_hash, tuple(others[n].build_hash for n in ds.project_out))
+    with _MEMO_LOCK:
+        hit = _DERIVED.get(key)
+    if hit is None:
+        neg, pos, neu = _pole_embeddings([ds], embedder)[ds.name]
+        remove = {n: plain[n].vector for n in ds.project_out}
+        hit = direction_from_embeddings(ds, neg, pos, embedder.name, remove, neutral=neu)
+        with _MEMO_LOCK:
+            _DERIVED[key] = hit
+    return _with_labels(hit, ds)
+
+
+def _build(datasets: list[DirectionDataset], embedder, progress, library) -> tuple[dict, dict]:
+    """{name: Direction} for the data sets that built and {name: exception} for those that did not."""
+    failed: dict[str, Exception] = {}
+    if any(ds.project_out for ds in datasets):
+        library = resolve_library(library)
+    for ds in datasets:
+        try:
+            check_buildable(ds, library)
+        except (DatasetError, MethodError) as exc:
+            failed[ds.name] = exc
+    ok = [ds for ds in datasets if ds.name not in failed]
+    others = {n: library[n] for ds in ok for n in ds.project_out}
+    everything = {ds.name: ds for ds in [*others.values(), *ok]}
+    plain, broke = _plain(list(everything.values()), embedder, progress)
+    built = {}
+    for ds in ok:
+        try:
+            if ds.name in broke:
+                raise broke[ds.name]
+            built[ds.name] = _derived(ds, others, plain, broke, embedder) if ds.project_out else plain[ds.name]
+        except ValueError as exc:
+            failed[ds.name] = exc
+    return built, failed
+
+
+def build_each(datasets: list[DirectionDataset], embedder, progress=None,
+               library: dict[str, DirectionDataset] | None = None) -> tuple[list[Direction], dict[str, str]]:
+    """Each data set's direction built on its own: those that built (in order), and {name: one line naming the
+    file and why} for those that could not, which never stop the others."""
+    datasets = list(datasets)
+    built, failed = _build(datasets, embedder, progress, library)
+    by_name = {ds.name: ds for ds in datasets}
+    if failed:
+        log.info("skipped the directions that cannot be built: %s", "; ".join(map(str, failed.values())))
+    return ([built[ds.name] for ds in datasets if ds.name in built],
+            {name: failure_line(by_name[name], exc) for name, exc in failed.items()})
 
 
 def build_directions(datasets: list[DirectionDataset], embedder, progress=None,
                      library: dict[str, DirectionDataset] | None = None) -> list[Direction]:
-    """Directions for `datasets` in `embedder`'s model, from the caches when possible.
-
-    `library` resolves the names in `project_out` (default: every data set in `directions/`).
-    """
+    """Directions for `datasets` in `embedder`'s model, from the caches when possible: all of them, or the first
+    failure's MethodError or DatasetError (build_each skips failures). `library` resolves `project_out` names
+    (default: every data set in `directions/`)."""
     datasets = list(datasets)
-    removing = [ds for ds in datasets if ds.project_out]
-    others: dict[str, DirectionDataset] = {}
-    if removing:
-        if library is None:
-            from core.directions.datasets import load_all
-
-            library = load_all()[0]
-        for ds in removing:
-            for name in ds.project_out:
-                if name not in library:
-                    raise DatasetError(f"{ds.name}: 'project_out' names {name!r}, which is not a direction here.")
-                others[name] = library[name]
-    everything = {ds.name: ds for ds in [*others.values(), *datasets]}
-    plain = _plain(list(everything.values()), embedder, progress)
-    out = []
+    built, failed = _build(datasets, embedder, progress, library)
     for ds in datasets:
-        if not ds.project_out:
-            out.append(plain[ds.name])
-            continue
-        key = (embedder.encoder.identity, ds.build_hash, tuple(others[n].build_hash for n in ds.project_out))
-        with _MEMO_LOCK:
-            hit = _DERIVED.get(key)
-        if hit is None:
-            neg, pos, neu = _pole_embeddings([ds], embedder)[ds.name]
-            remove = {n: plain[n].vector for n in ds.project_out}
-            hit = direction_from_embeddings(ds, neg, pos, embedder.name, remove, neutral=neu)
-            with _MEMO_LOCK:
-                _DERIVED[key] = hit
-        out.append(_with_labels(hit, ds))
-    return out
+        if ds.name in failed:
+            raise failed[ds.name]
+    return [built[ds.name] for ds in datasets]
 
 
 def build_direction(ds: DirectionDataset, embedder, library: dict[str, DirectionDataset] | None = None) -> Direction:

@@ -16,7 +16,8 @@ import yaml
 
 from core import config
 from core.directions.build import build_directions
-from core.directions.datasets import LOADER, DatasetError
+from core.directions.datasets import DatasetError
+from core.directions.yamlfile import LOADER
 from core.errors import LatentError, one_line
 
 CHECKS = "checks"

@@ -286,15 +286,15 @@ def _hints(rep: QualityReport, ds: DirectionDataset, neg: np.ndarray, pos: np.nd
 
 def direction_report(ds: DirectionDataset, embedder, library: dict[str, DirectionDataset] | None = None,
                      **options) -> QualityReport:
-    """Build `ds`'s direction in `embedder`'s model and report on it, with entanglement against `library`."""
-    from core.directions.build import build_directions
+    """Build `ds`'s direction in `embedder`'s model and report on it, with entanglement against `library`'s."""
+    from core.directions.build import build_directions, build_each
     from core.directions.datasets import load_all
 
     library = dict(load_all()[0] if library is None else library)
     library[ds.name] = ds
-    names = list(library)
-    built = dict(zip(names, build_directions([library[n] for n in names], embedder, library=library)))
+    (own,) = build_directions([ds], embedder, library=library)
+    built, _ = build_each([d for n, d in library.items() if n != ds.name], embedder, library=library)  # bad: left out
     E = embedder.embed(list(ds.negative) + list(ds.positive))
     neg, pos = E[: len(ds.negative)], E[len(ds.negative):]
-    others = {n: d.vector for n, d in built.items() if n != ds.name}
-    return quality_report(ds, neg, pos, built[ds.name].vector, others, **options)
+    others = {d.name: d.vector for d in built}
+    return quality_report(ds, neg, pos, own.vector, others, **options)

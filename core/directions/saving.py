@@ -14,20 +14,25 @@ import logging
 import os
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from core import config
+from core.directions.buildable import check_buildable, reason
 from core.directions.datasets import (
+    MAX_FILE_BYTES,
     SUFFIX,
     DatasetError,
     DirectionDataset,
+    load_all,
     load_dataset,
     parse_dataset,
     validate,
 )
+from core.directions.methods import MethodError
 from core.directions.yamlfile import dump_dataset
+from core.errors import one_line
 from core.files import atomic_write_bytes, atomic_write_text
 
 log = logging.getLogger(__name__)
@@ -50,10 +55,13 @@ class Version:
     path: Path
     saved_at: str  # UTC, ISO 8601: when a save replaced this version (the time it was archived)
     file_hash: str
+    problem: str = ""  # why the file cannot be read as this data set ("" when it can): such a version is not restorable
+    dataset: DirectionDataset | None = field(default=None, compare=False, repr=False)
 
     @property
     def label(self) -> str:
-        return f"in use until {self.saved_at.replace('T', ' ')[:19]} UTC · {self.file_hash[:8]}"
+        when = f"in use until {self.saved_at.replace('T', ' ')[:19]} UTC · {self.file_hash[:8]}"
+        return f"unreadable: {self.problem} ({when})" if self.problem else when
 
 
 def file_hash(data: bytes) -> str:
@@ -135,13 +143,24 @@ def _archive(folder: Path, name: str, data: bytes) -> None:
     atomic_write_bytes(folder / HISTORY / name / f"{stamp}-{file_hash(data)[:16]}{SUFFIX}", data)
 
 
+def check_saveable(ds: DirectionDataset, folder: Path | None = None) -> None:
+    """DatasetError when `ds` cannot be built in any model (core.directions.buildable; `project_out` is resolved in
+    the folder): saved, it would be a file every page and run has to skip."""
+    try:
+        check_buildable(ds, load_all(_folder(folder))[0] if ds.project_out else {})
+    except (DatasetError, MethodError) as exc:
+        raise DatasetError(f"{ds.name}{SUFFIX} cannot be built: {reason(ds, exc)}") from None
+
+
 def save_dataset(ds: DirectionDataset, expected_hash: str | None, folder: Path | None = None) -> DirectionDataset:
     """Write `ds` if the file on disk still has `expected_hash` (None: the file must not exist).
 
-    Returns the data set as saved (with its new file hash). Raises SaveConflict or DatasetError.
+    Returns the data set as saved (with its new file hash). Raises SaveConflict, or DatasetError (also when
+    `ds` cannot be built: check_saveable).
     """
     folder = _folder(folder)
     ds = validate(ds)
+    check_saveable(ds, folder)
     path = folder / f"{config.check_name(ds.name, 'direction name')}{SUFFIX}"
     with _locked(folder, ds.name):
         data, current = _read_current(path)
@@ -168,8 +187,32 @@ def save_dataset(ds: DirectionDataset, expected_hash: str | None, folder: Path |
         return load_dataset(path)
 
 
+def _read_version_file(path: Path, name: str) -> DirectionDataset:
+    """The data set in an archived file (bounded read), or DatasetError saying why it cannot be read."""
+    try:
+        if not path.is_file():
+            raise DatasetError("not a regular file")
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise DatasetError(f"larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+        ds = parse_dataset(raw.decode("utf-8"), path.name)
+    except UnicodeDecodeError as exc:
+        raise DatasetError(f"not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise DatasetError(f"cannot be read ({exc.strerror})") from None
+    if ds.name != name:
+        raise DatasetError(f"it is the direction {ds.name!r}, not {name!r}")
+    return ds
+
+
+def _unreadable(path: Path, exc: Exception) -> str:
+    text = one_line(exc)
+    return text[len(path.name) + 2:] if text.startswith(f"{path.name}: ") else text
+
+
 def list_versions(name: str, folder: Path | None = None) -> list[Version]:
-    """Earlier versions of a data set, newest first."""
+    """Earlier versions of a data set, newest first; one that cannot be read is listed with its `problem`."""
     config.check_name(name, "direction name")
     versions = []
     for p in sorted((_folder(folder) / HISTORY / name).glob(f"*{SUFFIX}"), reverse=True):
@@ -179,7 +222,11 @@ def list_versions(name: str, folder: Path | None = None) -> list[Version]:
         except ValueError:
             log.info("skipping %s in the history: not a version file's name", p)
             continue
-        versions.append(Version(p, when, digest))
+        try:
+            versions.append(Version(p, when, digest, dataset=_read_version_file(p, name)))
+        except DatasetError as exc:
+            log.warning("version %s of %s cannot be read: %s", p, name, exc)
+            versions.append(Version(p, when, digest, problem=_unreadable(p, exc)))
     return versions
 
 
@@ -188,13 +235,18 @@ def _version_dataset(folder: Path, name: str, digest: str | None) -> DirectionDa
     if not digest:
         return None
     for v in list_versions(name, folder):
-        if digest.startswith(v.file_hash):
+        if digest.startswith(v.file_hash) and not v.problem:
             return read_version(v)
     return None
 
 
 def read_version(version: Version) -> DirectionDataset:
-    return parse_dataset(version.path.read_bytes().decode("utf-8"), version.path.name)
+    """The data set of an earlier version; DatasetError for one that cannot be read (its `problem`)."""
+    if version.problem:
+        raise DatasetError(f"{version.path.name}: unreadable: {version.problem}")
+    if version.dataset is not None:
+        return version.dataset
+    return _read_version_file(version.path, version.path.parent.name)
 
 
 def restore_version(version: Version, expected_hash: str | None, folder: Path | None = None) -> DirectionDataset:

@@ -33,15 +33,14 @@ class Job:
     chunk_size: int = DEFAULT_CHUNK
     notes: list[str] = field(default_factory=list)
     windows: bool = False  # add a `windows` column (set when some text is longer than the model's window)
+    named: bool = False  # the user named the directions: one that cannot be built is an error, not skipped
+
+    keys: list[str] = field(default_factory=list, repr=False, compare=False)  # see read_chunks
 
     def fingerprint(self) -> str:
-        """What the output depends on: input identity, model, directions, options."""
-        if self.input == "-":
-            ident = "stdin"
-        else:
-            st = os.stat(self.input)
-            ident = f"{os.path.abspath(self.input)}:{st.st_size}:{st.st_mtime_ns}"
-        blob = json.dumps([ident, self.fmt, self.column, self.model, self.raw, self.chunk_size,
+        """What the output depends on besides the texts (`keys` cover them): model, directions, options."""
+        ident = "stdin" if self.input == "-" else os.path.abspath(self.input)
+        blob = json.dumps([ident, self.fmt, self.column, self.model, self.raw, self.chunk_size, self.windows,
                            [(d.name, d.build_hash, d.project_out) for d in self.directions]])
         return hashlib.sha256(blob.encode()).hexdigest()
 
@@ -181,26 +180,52 @@ def _table_chunks(job: Job, name: str) -> Iterator[pd.Series]:
 
 def read_chunks(job: Job) -> Iterator[pd.Series]:
     """The input's texts in chunks of `job.chunk_size` (a Series of strings each); the text column chosen (when
-    --column names none) is noted in `job.notes`."""
+    --column names none) is noted in `job.notes`. Before chunk i is given, `job.keys[i]` holds the running
+    hash of every text read up to and including it: a resumed run reuses a part only for the same texts."""
     name = "<stdin>" if job.input == "-" else Path(job.input).name
     if job.fmt == "txt":
-        return _txt_chunks(job, name)
+        return _keyed(job, _txt_chunks(job, name))
     if job.fmt == "parquet":
-        return _parquet_chunks(job, name)
-    return _table_chunks(job, name)
+        return _keyed(job, _parquet_chunks(job, name))
+    return _keyed(job, _table_chunks(job, name))
+
+
+def _keyed(job: Job, chunks: Iterator[pd.Series]) -> Iterator[pd.Series]:
+    running = hashlib.sha256()
+    job.keys = []
+    for chunk in chunks:
+        for text in chunk.astype(str):
+            data = text.encode("utf-8", "surrogatepass")
+            running.update(b"%d:" % len(data))
+            running.update(data)
+        running.update(b"|")  # where the chunk ends
+        job.keys.append(running.hexdigest())
+        yield chunk
 
 
 # ------------------------------------------------------------------ scoring one chunk
 
 class ChunkScorer:
-    """Scores chunks of texts; built once per process (or per Ray actor): loads the model once."""
+    """Scores chunks of texts; built once per process (or per Ray actor): loads the model once.
 
-    def __init__(self, model: str, datasets: list, raw: bool = False, windows: bool = False):
-        from core.directions.build import build_directions
+    A direction that cannot be built is skipped with a warning on standard error naming its file, and the others
+    are scored; DatasetError when none is left, or when the user named the data sets (`named`; None: named unless
+    they are every direction in directions/, as `score` without --directions passes them)."""
+
+    def __init__(self, model: str, datasets: list, raw: bool = False, windows: bool = False,
+                 named: bool | None = None):
+        from core.directions.build import build_each
+        from core.directions.datasets import DatasetError, load_all
         from core.store.embedder import get_embedder
 
         self.embedder = get_embedder(model)
-        self.directions = build_directions(datasets, self.embedder)
+        self.directions, failed = build_each(datasets, self.embedder)
+        if failed and named is None:
+            named = {ds.name for ds in datasets} != set(load_all()[0])
+        if failed and (named or not self.directions):
+            raise DatasetError(f"cannot build {'; '.join(failed.values())}")
+        for line in failed.values():
+            print(f"warning: skipped {line}", file=sys.stderr)
         self.raw, self.windows = raw, windows
         self.skipped = 0  # empty texts left out
 
@@ -213,3 +238,13 @@ class ChunkScorer:
         E = self.embedder.embed(kept)
         counts = self.embedder.windows(kept) if self.windows else None
         return wide_table(kept, E, self.directions, raw=self.raw, windows=counts)
+
+
+def scorer_for(job: Job) -> ChunkScorer:
+    return ChunkScorer(job.model, job.directions, job.raw, job.windows, named=job.named)
+
+
+def empty_header(job: Job, scorer: ChunkScorer | None = None) -> list[str] | None:
+    """The columns of a result with no chunk at all (from scoring nothing), so an empty output has the
+    header a full one would; None when there were chunks (their parts carry the header)."""
+    return None if job.keys else list((scorer or scorer_for(job))(pd.Series([], dtype=object)).columns)

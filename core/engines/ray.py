@@ -13,13 +13,13 @@ from typing import Callable
 
 import pandas as pd
 
-from core.engines.job import ChunkScorer, Job, read_chunks
+from core.engines.job import ChunkScorer, Job, empty_header, read_chunks
 from core.engines.parts import PartsFolder
 
 
 class _ScoreActor:
-    def __init__(self, model: str, datasets: list, raw: bool, windows: bool = False):
-        self.scorer = ChunkScorer(model, datasets, raw, windows)
+    def __init__(self, model: str, datasets: list, raw: bool, windows: bool = False, named: bool = False):
+        self.scorer = ChunkScorer(model, datasets, raw, windows, named=named)
 
     def __call__(self, block: pd.DataFrame) -> pd.DataFrame:
         out = []
@@ -32,9 +32,9 @@ class _ScoreActor:
 
 def run(job: Job, output: str, workers: int = 2, progress: Callable[[int, int], None] | None = None) -> int:
     """Score the job on Ray into `output` (.csv, .tsv or .parquet); returns the number of rows written."""
-    parts = PartsFolder.open(job, output)
-    _score(job, parts, workers, progress)
-    return parts.join()
+    with PartsFolder.open(job, output) as parts:
+        _score(job, parts, workers, progress)
+        return parts.join(empty_header(job))
 
 
 def _score(job: Job, parts: PartsFolder, workers: int, progress) -> None:
@@ -55,7 +55,7 @@ def _score(job: Job, parts: PartsFolder, workers: int, progress) -> None:
     if not refs:
         return
     ds = ray.data.from_pandas_refs(refs).map_batches(
-        _ScoreActor, fn_constructor_args=(job.model, list(job.directions), job.raw, job.windows),
+        _ScoreActor, fn_constructor_args=(job.model, list(job.directions), job.raw, job.windows, job.named),
         batch_format="pandas", batch_size=None, concurrency=max(1, workers), num_cpus=1,
     )
     done = 0

@@ -14,7 +14,7 @@ import streamlit as st
 from core.directions import examples
 from core.io import inputs
 from core.ui.downloads import download_table
-from core.ui.messages import input_error, show_notes
+from core.ui.messages import escape_md, input_error, show_notes
 
 
 def _table() -> pd.DataFrame:
@@ -59,7 +59,7 @@ def _show_added() -> None:
     if kind == "error":
         input_error(message)
     elif kind:
-        getattr(st, kind)(message, icon=":material/check:" if kind == "success" else ":material/info:")
+        getattr(st, kind)(escape_md(message), icon=":material/check:" if kind == "success" else ":material/info:")
     if rows is not None and len(rows):
         st.dataframe(examples.labelled(rows, st.session_state.dir_pole_names), hide_index=True, width="stretch",
                      height=min(400, 38 + 35 * len(rows)))
@@ -80,9 +80,9 @@ def _import_file(names: dict[str, str]) -> None:
         values = examples.label_values(table, label_col)
         guess_neg, guess_pos = examples.guess_poles(values, names[examples.NEGATIVE], names[examples.POSITIVE])
         u1, u2 = st.columns(2)
-        neg_value = u1.selectbox(f"Label meaning {names[examples.NEGATIVE]}", values, key="imp_neg",
+        neg_value = u1.selectbox(f"Label meaning {escape_md(names[examples.NEGATIVE])}", values, key="imp_neg",
                                  index=values.index(guess_neg) if guess_neg in values else 0)
-        pos_value = u2.selectbox(f"Label meaning {names[examples.POSITIVE]}", values, key="imp_pos",
+        pos_value = u2.selectbox(f"Label meaning {escape_md(names[examples.POSITIVE])}", values, key="imp_pos",
                                  index=values.index(guess_pos) if guess_pos in values else 0)
         st.button("Add examples from file", key="add_file", on_click=_add_from_file,
                   args=(table, text_col, label_col, neg_value, pos_value))
@@ -94,7 +94,7 @@ def _import_panel(names: dict[str, str]) -> None:
     with st.expander("Import examples", icon=":material/upload:"):
         st.text_area("Paste examples, one per line", key="paste_lines")
         st.radio("Add them to", list(examples.POLES), horizontal=True, key="paste_pole",
-                 format_func=names.get, captions=["", "", "neither pole: these texts mark 0"])
+                 format_func=lambda p: escape_md(names[p]), captions=["", "", "neither pole: these texts mark 0"])
         st.button("Add pasted lines", key="add_lines", on_click=_add_pasted)
         _show_added()
         _import_file(names)
@@ -125,8 +125,8 @@ def examples_tab(name: str, negative_label: str,
             "text": st.column_config.TextColumn("example text", width="large", required=True),
             "pole": st.column_config.SelectboxColumn(
                 "pole", options=list(names.values()), required=True,
-                help=f"{names['negative']} or {names['positive']} (the direction's poles), or {names['neutral']}: "
-                     "a text that is neither (these mark where 0 sits; optional)"),
+                help=escape_md(f"{names['negative']} or {names['positive']} (the direction's poles), or "
+                               f"{names['neutral']}: a text that is neither (these mark where 0 sits; optional)")),
         },
     )
     edited = examples.unlabelled(shown, names)
@@ -134,7 +134,7 @@ def examples_tab(name: str, negative_label: str,
     negative, positive, neutral, notes = examples.from_frame(edited, names)
     zero = (f" · {len(neutral)} neutral (they mark 0)" if neutral
             else " · no neutral texts (0 is the poles' midpoint)")
-    st.caption(f"{len(negative)} {names['negative']} · {len(positive)} {names['positive']}" + zero)
+    st.caption(escape_md(f"{len(negative)} {names['negative']} · {len(positive)} {names['positive']}" + zero))
     show_notes(notes)
     _import_panel(names)
     download_table(shown, f"{name or 'direction'}-examples", key="download_examples")

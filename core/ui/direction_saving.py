@@ -6,6 +6,7 @@ import streamlit as st
 from core.directions.datasets import DatasetError, DirectionDataset
 from core.directions.saving import (
     SaveConflict,
+    check_saveable,
     describe_restore,
     list_versions,
     read_version,
@@ -37,14 +38,20 @@ def _save(working: DirectionDataset) -> None:
     st.cache_data.clear()
     state.pending_choice = saved.name
     state.dir_loaded = None  # reload the saved file on the next run
-    st.toast(f"Saved {saved.name}.yaml", icon=":material/check:")
+    st.toast(f"Saved {escape_md(saved.name)}.yaml", icon=":material/check:")
     st.rerun()
 
 
 def save_panel(working: DirectionDataset | None, problem: Exception | None, editable: bool,
                untouched: bool = False) -> None:
     """The Save button (for those who may edit) and what is wrong with the data set, if anything; for a new
-    data set nothing has been typed into yet (`untouched`), what to do instead of a warning."""
+    data set nothing has been typed into yet (`untouched`), what to do instead of a warning. A data set that
+    cannot be built in any model (check_saveable) is not saved either, and the warning says why."""
+    if working is not None and problem is None:
+        try:
+            check_saveable(working)
+        except DatasetError as exc:
+            problem = exc
     if not editable:
         st.info(edit_refusal(), icon=":material/lock:")
     if st.button("Save", type="primary", icon=":material/save:", key="save", disabled=not editable):
@@ -72,7 +79,12 @@ def history_tab(choice: str | None, library: dict[str, DirectionDataset], editab
     picked = st.selectbox("Earlier versions (newest first)", range(len(versions)), key="version",
                           format_func=lambda i: versions[i].label,
                           help="Each is the file as it was before a save replaced it, at the time shown.")
-    changes = describe_restore(library[choice], read_version(versions[picked]))
+    version = versions[min(picked or 0, len(versions) - 1)]
+    if version.problem:
+        st.warning(f"This version cannot be read, so it cannot be restored: {escape_md(version.problem)}",
+                   icon=":material/warning:")
+        return
+    changes = describe_restore(library[choice], read_version(version))
     if not changes:
         st.text("Identical to the current file.")
     else:
@@ -81,9 +93,9 @@ def history_tab(choice: str | None, library: dict[str, DirectionDataset], editab
     if st.button("Restore this version", key="restore", disabled=not editable,
                  help=None if editable else edit_refusal()):
         try:
-            restore_version(versions[picked], st.session_state.dir_hash)
-        except SaveConflict as exc:
-            error(exc)
+            restore_version(version, st.session_state.dir_hash)
+        except (DatasetError, OSError) as exc:  # SaveConflict among them
+            error(exc, prefix="" if isinstance(exc, SaveConflict) else "Not restored: ")
             return
         st.cache_data.clear()
         st.session_state.dir_loaded = None

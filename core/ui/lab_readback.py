@@ -20,11 +20,12 @@ from core.ui.pickers import reference_choice
 def _score_columns(directions, raw: bool = False) -> dict:
     """Calibrated scores titled by their directions at 2 decimals; raw projections as '<Title> (raw)' at 4 (they
     are cosines, mostly within ±0.1)."""
-    columns = {d.name: st.column_config.NumberColumn(d.title, format="%.2f", help=d.axis_title) for d in directions}
+    columns = {d.name: st.column_config.NumberColumn(d.title, format="%.2f", help=escape_md(d.axis_title))
+               for d in directions}
     if raw:
         columns.update({f"{d.name}_raw": st.column_config.NumberColumn(
-            f"{d.title} (raw)", format="%.4f", help=f"Projection on the unit {d.title} vector (cosine units), "
-                                                   "before calibration") for d in directions})
+            f"{d.title} (raw)", format="%.4f", help=escape_md(f"Projection on the unit {d.title} vector (cosine units), "
+                                                             "before calibration")) for d in directions})
     return columns
 
 
@@ -225,11 +226,11 @@ def decoded_panel(decoder, labels, latents, settings: tuple, embedder, start, di
                                              directions)
         columns.update(_score_columns([along], raw))
         columns[directional.TARGET] = st.column_config.NumberColumn(
-            f"target ({along.title})", format="%.2f", help=f"The point's own score on {along.title}: what its texts "
-                                                           "should score")
+            f"target ({along.title})", format="%.2f", help=escape_md(f"The point's own score on {along.title}: what its "
+                                                                     "texts should score"))
         columns[directional.COMPLEMENT] = st.column_config.NumberColumn(
-            format="%.3f", help=f"Cosine with the start once the {along.title} component is taken out of both: how "
-                                "alike they are in everything else")
+            format="%.3f", help=escape_md(f"Cosine with the start once the {along.title} component is taken out of "
+                                          "both: how alike they are in everything else"))
     else:
         grid = decoders.decoded_frame(labels, decoded, vectors, latents[:len(decoded)], start, directions)
     if raw:

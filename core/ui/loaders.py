@@ -8,11 +8,11 @@ import streamlit as st
 
 from core import config
 from core.directions import datasets, fidelity
-from core.directions.build import Direction, build_directions
-from core.directions.methods import MethodError
+from core.directions.build import Direction, build_each
 from core.io import corpus
 from core.models import registry as encoders
 from core.store.embedder import Embedder, get_embedder
+from core.ui.messages import error, escape_md
 
 log = logging.getLogger(__name__)
 
@@ -42,28 +42,28 @@ def choose_path_once(model: str) -> None:
     fidelity) with a progress bar; a failed check leaves the provisional path and says so."""
     if not fidelity.needs_check(model):
         return
-    with st.status(f"Finding the fastest faithful way to run {model} on this CPU (once per model and machine)…",
-                   expanded=True) as box:
+    with st.status(f"Finding the fastest faithful way to run {escape_md(model)} on this CPU (once per model and "
+                   "machine)…", expanded=True) as box:
         bar = st.progress(0.0)
         try:
-            verdict = fidelity.choose_path(model, list(load_datasets()[0].values()),
-                                           progress=lambda fraction, label: bar.progress(fraction, text=label))
+            verdict = fidelity.choose_path(model, list(load_datasets()[0].values()), progress=lambda fraction,
+                                           label: bar.progress(fraction, text=escape_md(label)))
         except Exception as exc:  # any runtime's failure: the provisional path keeps working
             log.warning("the path check of %s failed", model, exc_info=True)
-            box.update(label=f"Could not measure {model}'s paths ({type(exc).__name__}); it runs on its "
+            box.update(label=f"Could not measure {escape_md(model)}'s paths ({type(exc).__name__}); it runs on its "
                              "provisional path.", state="error", expanded=False)
             return
-        box.update(label=f"{model} runs on {verdict.summary()}", state="complete", expanded=False)
+        box.update(label=escape_md(f"{model} runs on {verdict.summary()}"), state="complete", expanded=False)
 
 
 def embedder_or_stop(model: str) -> Embedder:
     """The model's embedder; where it cannot be loaded, say why and how to get it, and stop the page."""
     try:
-        with st.spinner(f"Loading {model}…"):
+        with st.spinner(f"Loading {escape_md(model)}…"):
             choose_path_once(model)
             return get_embedder(model)
     except encoders.ModelError as exc:
-        st.error(str(exc), icon=":material/error:")
+        error(exc)
         st.info("Pick another model in the sidebar; the default model works offline.")
         st.stop()
 
@@ -78,8 +78,8 @@ class _Progress:
         if total < PROGRESS_FROM:
             return
         if self.bar is None:
-            self.bar = st.progress(0.0, text=f"{self.label}: {total:,} new texts…")
-        self.bar.progress(done / total, text=f"{self.label}: {done:,} of {total:,} new texts")
+            self.bar = st.progress(0.0, text=f"{escape_md(self.label)}: {total:,} new texts…")
+        self.bar.progress(done / total, text=f"{escape_md(self.label)}: {done:,} of {total:,} new texts")
 
     def close(self) -> None:
         if self.bar is not None:
@@ -97,11 +97,16 @@ def embed(embedder: Embedder, texts: list[str], label: str = "Embedding") -> np.
 
 def directions_for(embedder: Embedder, chosen: list[datasets.DirectionDataset],
                    library: dict[str, datasets.DirectionDataset] | None = None) -> list[Direction]:
-    try:
-        return build_directions(chosen, embedder, library=library)
-    except (datasets.DatasetError, MethodError) as exc:
-        st.error(str(exc), icon=":material/error:")
+    """The chosen data sets' directions in the embedder's model, each built on its own: one that cannot be built
+    is skipped with a warning naming its file and why; when none of the chosen is left, the page says so and
+    stops."""
+    built, failed = build_each(chosen, embedder, library=library)
+    for line in failed.values():
+        st.warning(f"Skipped a direction that cannot be built: {escape_md(line)}", icon=":material/warning:")
+    if chosen and not built:
+        st.error("None of the chosen directions can be built (see above); pick others.", icon=":material/error:")
         st.stop()
+    return built
 
 
 @st.cache_data(show_spinner=False, max_entries=1)

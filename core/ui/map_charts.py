@@ -68,7 +68,7 @@ def corpus_map(frame: pd.DataFrame, color: str | None, x_title: str, y_title: st
             showlegend=False, customdata=frame.index,
             marker=dict(size=4, opacity=0.7, color=frame[color], colorscale=DIVERGING, reversescale=False,
                         cmid=0.0 if frame[color].min() < 0 < frame[color].max() else None,
-                        colorbar=dict(title=dict(text=color, side="right"), x=1.0, xanchor="left", y=0.5,
+                        colorbar=dict(title=dict(text=escape(str(color)), side="right"), x=1.0, xanchor="left", y=0.5,
                                       yanchor="middle", len=0.9, lenmode="fraction", thickness=14))))
         legend.update(orientation="h", x=0.0, xanchor="left", y=1.0, yanchor="bottom")
     else:
@@ -78,7 +78,7 @@ def corpus_map(frame: pd.DataFrame, color: str | None, x_title: str, y_title: st
             sel = values == value
             fig.add_trace(go.Scattergl(
                 x=frame["x"][sel], y=frame["y"][sel], mode="markers", text=hover[sel], hoverinfo="text",
-                name=value, customdata=frame.index[sel],
+                name=escape(str(value)), customdata=frame.index[sel],
                 marker=dict(size=4, opacity=0.7, color=OTHER_COLOUR if value == OTHER else PALETTE[i])))
     if highlight:
         h = frame.loc[highlight]
@@ -91,7 +91,7 @@ def corpus_map(frame: pd.DataFrame, color: str | None, x_title: str, y_title: st
         for row in clusters.head(CLUSTER_LABELS).itertuples():
             fig.add_annotation(x=row.x, y=row.y, text=escape(row.label), showarrow=False, font=dict(size=11),
                                bgcolor="rgba(255,255,255,0.75)", bordercolor="#555", borderwidth=1, borderpad=2)
-    fig.update_layout(xaxis_title=x_title, yaxis_title=y_title, height=620, dragmode="lasso",
+    fig.update_layout(xaxis_title=escape(x_title), yaxis_title=escape(y_title), height=620, dragmode="lasso",
                       margin=dict(l=10, r=10, t=40, b=10), legend=legend)
     return fig
 

@@ -7,7 +7,7 @@ import streamlit as st
 from core.directions.datasets import DatasetError, DirectionDataset
 from core.directions.saving import add_examples
 from core.ui.downloads import download_table
-from core.ui.messages import error
+from core.ui.messages import error, escape_md
 from core.ui.signin import can_edit, edit_refusal
 
 
@@ -23,7 +23,7 @@ def selection_panel(table: pd.DataFrame, selected: list[int], found: dict[str, D
     s1, s2, s3 = st.columns([2, 1, 1])
     target = s1.selectbox("Add them to the direction", list(found), key="target", format_func=lambda n: found[n].title)
     pole = s2.radio("as examples of", ["negative", "positive"], key="target_pole",
-                    captions=[found[target].negative_label, found[target].positive_label])
+                    captions=[escape_md(found[target].negative_label), escape_md(found[target].positive_label)])
     allowed = can_edit()
     if s3.button("Add to data set", key="add_selection", disabled=not allowed,
                  help=None if allowed else edit_refusal()):
@@ -34,4 +34,4 @@ def selection_panel(table: pd.DataFrame, selected: list[int], found: dict[str, D
             error(exc)
             return
         st.cache_data.clear()
-        st.success(f"Added {added} examples to {ds.title} ({pole}); saved {ds.name}.yaml.")
+        st.success(escape_md(f"Added {added} examples to {ds.title} ({pole}); saved {ds.name}.yaml."))

@@ -1,24 +1,41 @@
 """Messages on a page: expected errors as one line, notes, and text made safe for markdown."""
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from core.errors import LatentError, one_line
 
 
 def escape_md(text: str) -> str:
-    """Text safe to show inside markdown (no formatting, links or HTML)."""
-    return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~$" else ch for ch in str(text))
+    """Text safe to show inside markdown: every character that could start formatting, a link or image
+    (`[]()`, `<...>`), HTML, LaTeX (`$`) or a heading (`#`, `===`) is escaped. Streamlit also makes links of
+    bare `http://`, `www.` and `a@b.c`, icons of `:material/x:` and colours of `:red[...]` in the text after
+    the escapes are read: an invisible word joiner (U+2060) after `www`, before an `@` that follows a character
+    and after a `:` that comes before one (`http://`, `:material/`, `:red[`; not "name: value") breaks those."""
+    text = _JOIN.sub("\u2060", str(text))
+    return "".join(_ESCAPES.get(ch, ch) for ch in text)
+
+
+def unescape_md(text: str) -> str:
+    """What a reader sees of `escape_md(text)` (for checks): `text` again."""
+    return re.sub(r"\\(.)", r"\1", str(text)).replace("\u2060", "")
+
+
+_JOIN = re.compile(r"(?<=www)(?=\.)|(?<=\S)(?=@)|(?<=:)(?=\S)", re.IGNORECASE)
+_ESCAPES = {ch: "\\" + ch for ch in "\\`*_{}[]()#+-.!|<>~$=&"}
 
 
 def show_notes(notes: list[str]) -> None:
+    """Notes about an input or an edit (they quote texts, column and file names: escaped)."""
     for note in notes:
-        st.info(note, icon=":material/info:")
+        st.info(escape_md(note), icon=":material/info:")
 
 
 def show_dataset_errors(errors: dict[str, str]) -> None:
     for message in errors.values():
-        st.warning(f"Skipped a direction file: {message}", icon=":material/warning:")
+        st.warning(f"Skipped a direction file: {escape_md(message)}", icon=":material/warning:")
 
 
 def error(exc: LatentError | OSError, prefix: str = "", escape: bool = True) -> None:
@@ -31,8 +48,8 @@ def error(exc: LatentError | OSError, prefix: str = "", escape: bool = True) -> 
 
 
 def input_error(exc: LatentError) -> None:
-    """A bad upload or paste: the reader's message, as it is."""
-    error(exc, escape=False)
+    """A bad upload or paste: the reader's message (it quotes file and column names: escaped)."""
+    error(exc)
 
 
 def warning(exc: LatentError, icon: str = ":material/warning:") -> None:

@@ -16,7 +16,7 @@ from typing import NamedTuple
 import streamlit as st
 
 from core.io import corpus, inputs, links
-from core.ui.messages import warning
+from core.ui.messages import escape_md, warning
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +112,7 @@ def _corpus_id(chosen: corpus.Corpus) -> str | None:
                                    chosen.name)
         except (links.LinkError, OSError, ValueError) as exc:
             log.info("corpus %r left out of a link: %s", chosen.name, exc)
-            st.caption(f"The link to this view does not include the corpus: it could not be saved ({exc}).")
+            st.caption(escape_md(f"The link to this view does not include the corpus: it could not be saved ({exc})."))
             return None
         memo.clear()
         memo[key] = ident

@@ -125,7 +125,7 @@ def _card(ds: DirectionDataset, slot: ModelSlot, lookup: Lookup | None) -> None:
     if head.value is not None and target is not None and head.measured == head.total:
         delta = f"{head.value - target.threshold:+.2f} against the target {target.threshold:.2f}"
     st.metric(head.label, "—" if head.value is None else f"{head.value:.2f}", delta=delta,
-              help=head.interval or None)
+              help=escape_md(head.interval) or None)
     st.caption(escape_md(vv.summary(ds.name, lookup)))
     check = vv.check_target(ds.name, lookup)
     if check is not None and check.met is not None:
@@ -176,7 +176,7 @@ def _direction(ds: DirectionDataset, slots: list[ModelSlot], library: dict) -> N
     st.dataframe(vv.detail_frame(ds.name, looked), hide_index=True, width="stretch")
     st.caption("Each figure with its 95% bootstrap interval; the baseline is measured on the same texts.")
     todo = _missing([ds], looked, slots)
-    if todo and st.button(f"Measure {ds.title} on {len(todo)} model(s) ({_count(todo)} figures missing)",
+    if todo and st.button(f"Measure {escape_md(ds.title)} on {len(todo)} model(s) ({_count(todo)} figures missing)",
                           key="measure_direction", icon=":material/play_arrow:"):
         _measure(todo, library)
 
@@ -189,9 +189,9 @@ def _overview(found: dict[str, DirectionDataset], slots: list[ModelSlot]) -> Non
     st.dataframe(frame.drop(columns="name"), hide_index=True, width="stretch",
                  column_config={"target": st.column_config.TextColumn("target", width="large"),
                                 "target met": st.column_config.TextColumn(
-                                    "target met", help=f"by the default model, {default}, for which the targets "
-                                                       "were set"),
-                                **{s.name: st.column_config.TextColumn(s.name, help=f"validity in {s.name}",
+                                    "target met", help=f"by the default model, {escape_md(default)}, for which the "
+                                                       "targets were set"),
+                                **{s.name: st.column_config.TextColumn(s.name, help=f"validity in {escape_md(s.name)}",
                                                                        width="medium") for s in slots}})
     todo = _missing(list(found.values()), looked, slots)
     if todo:
@@ -208,8 +208,9 @@ def _overview(found: dict[str, DirectionDataset], slots: list[ModelSlot]) -> Non
 def measure_button(model: str, datasets: list[DirectionDataset], library: dict) -> None:
     """A button that measures these directions' missing figures in one model (a model just added, say), with a
     progress bar; the key is derived from the model's name, so there is one per model on a page."""
-    if st.button(f"Measure on {model}", key=f"measure_model_{model}",
-                 help=f"Build every direction listed here in {model} and measure it against its yardsticks."):
+    if st.button(f"Measure on {escape_md(model)}", key=f"measure_model_{model}",
+                 help=f"Build every direction listed here in {escape_md(model)} and measure it against its "
+                      "yardsticks."):
         _measure({model: datasets}, library)
 
 

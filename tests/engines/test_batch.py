@@ -5,6 +5,7 @@ import pytest
 from core.directions.build import build_directions
 from core.directions.datasets import load_all
 from core.engines import batch
+from core.engines import job as engines_job
 from core.engines import ray as ray_engine
 from core.explore.scores import score_frame, wide_scores
 from core.io.inputs import InputError
@@ -59,7 +60,7 @@ def test_resumed_run_equals_uninterrupted(tmp_path, chosen, monkeypatch):
     full = tmp_path / "full.parquet"
     batch.run(job, str(full))
     calls = {"n": 0}
-    real = batch.ChunkScorer.__call__
+    real = engines_job.ChunkScorer.__call__
 
     def dying(self, texts):
         calls["n"] += 1
@@ -68,19 +69,19 @@ def test_resumed_run_equals_uninterrupted(tmp_path, chosen, monkeypatch):
         return real(self, texts)
 
     out = tmp_path / "out.parquet"
-    monkeypatch.setattr(batch.ChunkScorer, "__call__", dying)
+    monkeypatch.setattr(engines_job.ChunkScorer, "__call__", dying)
     with pytest.raises(KeyboardInterrupt):
         batch.run(job, str(out))
     parts = sorted((tmp_path / "out.parquet.parts").glob("part-*.parquet"))
     assert len(parts) == 2 and not out.exists()
-    monkeypatch.setattr(batch.ChunkScorer, "__call__", real)
+    monkeypatch.setattr(engines_job.ChunkScorer, "__call__", real)
     counted = {"n": 0}
 
     def counting(self, texts):
         counted["n"] += 1
         return real(self, texts)
 
-    monkeypatch.setattr(batch.ChunkScorer, "__call__", counting)
+    monkeypatch.setattr(engines_job.ChunkScorer, "__call__", counting)
     batch.run(job, str(out))
     assert counted["n"] == 3  # only the 3 unfinished chunks of 5
     pd.testing.assert_frame_equal(pd.read_parquet(out), pd.read_parquet(full))

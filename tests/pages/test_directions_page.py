@@ -6,6 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.directions.datasets import load_dataset
 from core.directions.saving import save_dataset
+from core.ui.messages import unescape_md
 from tests.conftest import ROOT
 
 PAGE = str(ROOT / "pages" / "2_Directions.py")
@@ -130,12 +131,12 @@ def test_validation_tab_computes_correlations(folder):
 def test_neutral_texts_are_shown_added_and_saved(folder):
     at = start("sentiment")
     shipped = load_dataset(folder / "sentiment.yaml")
-    assert any(f"{len(shipped.neutral)} neutral (they mark 0)" in c.value for c in at.caption)
+    assert any(f"{len(shipped.neutral)} neutral (they mark 0)" in unescape_md(c.value) for c in at.caption)
     at.radio(key="paste_pole").set_value("neutral")
     at.text_area(key="paste_lines").input("The meeting room is on the second floor.\nThe bus leaves at 8.").run()
     at.button(key="add_lines").click().run()
     assert not at.exception
-    assert any(f"{len(shipped.neutral) + 2} neutral (they mark 0)" in c.value for c in at.caption)
+    assert any(f"{len(shipped.neutral) + 2} neutral (they mark 0)" in unescape_md(c.value) for c in at.caption)
     at.button(key="save").click().run()
     assert not at.exception, [e.message for e in at.exception]
     saved = load_dataset(folder / "sentiment.yaml")

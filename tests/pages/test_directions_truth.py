@@ -10,6 +10,7 @@ from core.cli.main import main
 from core.directions.datasets import load_dataset
 from core.directions.quality import PERMUTATIONS, WRONG_SIDE_FORMATS
 from core.directions.saving import save_dataset
+from core.ui.messages import unescape_md
 from tests.conftest import ROOT
 
 PAGE = str(ROOT / "pages" / "2_Directions.py")
@@ -58,12 +59,13 @@ def test_pasted_lines_clear_the_box_and_are_listed_under_the_button(folder):
     at.button(key="add_lines").click().run()
     assert not at.exception, [e.message for e in at.exception]
     assert at.text_area(key="paste_lines").value == ""  # the box is emptied
-    assert [s.value for s in at.success] == ["Added 2 examples to art; 1 duplicate (already in the table) left out."]
+    assert [unescape_md(s.value) for s in at.success] == [
+        "Added 2 examples to art; 1 duplicate (already in the table) left out."]
     added = at.dataframe[1]  # right under the button, not at the bottom of the 172-row table
     assert added.value.to_dict("records") == [{"text": t, "pole": "art"} for t in lines]
     assert any(c.value.startswith("86 other topics · 88 art") for c in at.caption)
     at.button(key="add_lines").click().run()  # once more, with the box empty
-    assert any("Nothing to add: the box is empty." in w.value for w in at.warning)
+    assert any("Nothing to add: the box is empty." in unescape_md(w.value) for w in at.warning)
     at.button(key="save").click().run()
     assert load_dataset(folder / "art.yaml").positive[-2:] == tuple(lines)
 
@@ -82,7 +84,7 @@ def test_renamed_poles_keep_the_edits_and_the_paste_target(folder):
     assert at.radio(key="paste_pole").value == "positive"
     at.text_area(key="paste_lines").input("Another one that rambles on and on without any end in sight.").run()
     at.button(key="add_lines").click().run()
-    assert [s.value for s in at.success] == ["Added 1 example to lengthy."]
+    assert [unescape_md(s.value) for s in at.success] == ["Added 1 example to lengthy."]
     at.button(key="save").click().run()
     saved = load_dataset(folder / "length.yaml")
     assert saved.positive_label == "lengthy"

@@ -4,6 +4,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.ui.messages import unescape_md
 from tests.conftest import ROOT
 
 TIMEOUT = 240
@@ -105,14 +106,14 @@ def test_project_page_missing_model_says_how_to_get_it(tmp_path, monkeypatch):
     at = run("pages/1_Project.py")
     at.sidebar.selectbox(key="model").set_value("ghost").run()
     assert not at.exception
-    assert any("hf download someone/ghost-model" in e.value for e in at.error)
+    assert any("hf download someone/ghost-model" in unescape_md(e.value) for e in at.error)
 
 
 def test_project_page_malformed_direction_file_is_skipped_with_a_warning(directions_copy):
     folder = directions_copy()
     (folder / "broken.yaml").write_text("name: broken\ntitle: B\nnegative_label: a\npositive_label: b\nnegative: []\npositive: [x]\n")
     at = run("pages/1_Project.py")
-    assert any("broken.yaml" in w.value and "no examples" in w.value for w in at.warning)
+    assert any("broken\\.yaml" in w.value and "no examples" in w.value for w in at.warning)  # markdown-escaped
     assert len(table(at)) == 6
 
 
@@ -144,5 +145,5 @@ def test_project_page_bad_uploads_get_messages(name, data, message):
     at = _upload_mode()
     at.file_uploader(key="upload").set_value((name, data, "application/octet-stream")).run()
     assert not at.exception
-    assert any(message in e.value for e in at.error)
+    assert any(message in unescape_md(e.value) for e in at.error)  # markdown-escaped: it names the file
     assert not any("Upload a file" in i.value for i in at.info)  # the error alone: a file was given

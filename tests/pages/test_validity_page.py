@@ -12,6 +12,7 @@ from core.directions.datasets import load_all
 from core.directions.yardsticks import cached_results, measure
 from core.models.registry import DEFAULT_MODEL
 from core.store.embedder import get_embedder
+from core.ui.messages import unescape_md
 from core.ui.pickers import direction_label
 from tests.conftest import ROOT
 
@@ -109,7 +110,7 @@ def test_project_and_compare_show_badges_from_the_cache(app, name):
     assert f"**Sentiment** r {mean:.2f} mean".replace(".", "\\.") in row
     assert "**Formality** not measured yet \\(Directions page\\)" in row
     assert "**Art** no yardstick" in row
-    help_texts = {k: v.get("help", "") for k, v in json.loads(at.dataframe[0].proto.columns).items()}
+    help_texts = {k: unescape_md(v.get("help", "")) for k, v in json.loads(at.dataframe[0].proto.columns).items()}
     assert f"Validity: r {mean:.2f} mean" in help_texts["sentiment"] and "Validity: no yardstick" in help_texts["art"]
     picker = at.multiselect(key="dirs")
     assert list(picker.options) == [direction_label(d) for d in app.values()]  # link labels unchanged
