@@ -88,9 +88,10 @@ class TokenRunner:
         """(row indices, feed) per batch: texts sorted by token count, each batch padded to its longest."""
         encodings = self.tokenizer.encode_batch(list(texts))
         order = np.argsort([len(e.ids) for e in encodings], kind="stable")
+        single = len(order) <= batch_size
         for start in range(0, len(order), batch_size):
             idx = order[start : start + batch_size]
-            width = max(len(encodings[i].ids) for i in idx)
+            width = self._width(max(len(encodings[i].ids) for i in idx), single)
             ids = np.zeros((len(idx), width), np.int64)
             mask = np.zeros((len(idx), width), np.int64)
             types = np.zeros((len(idx), width), np.int64)
@@ -101,6 +102,10 @@ class TokenRunner:
                 types[r, : len(e.ids)] = e.type_ids
             feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
             yield idx, {k: feed[k] for k in self.inputs}, mask
+
+    def _width(self, width: int, single: bool) -> int:
+        """Tokens a batch is padded to (its longest text; a subclass may round up: padding is masked)."""
+        return width
 
     def _pool(self, hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
         hidden = np.asarray(hidden, dtype=np.float32)

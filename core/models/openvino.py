@@ -10,15 +10,23 @@ Two compilations of the same graph at the same precision: one request using ever
 (one text or a few: the latency a page feels), and, made on first need, one stream per core fed by an
 asynchronous queue for many batches (throughput: streams of one thread each waste less time in barriers than
 one request split over the cores). Both compute the same function; only the order of work differs.
+
+OpenVINO prepares its kernels for each input shape the first time it meets it (about 20 ms here), so a
+single batch is padded to one of a few widths (`BUCKETS`; padded tokens are masked, so the vectors do not
+change), and those shapes are prepared for one text when the runner is made: a typed sentence never waits
+for a new shape.
 """
 from __future__ import annotations
 
 from itertools import chain
 from pathlib import Path
 
+import numpy as np
+
 from core.models.onnx import TokenRunner, threads
 
 PRECISIONS = {"float32": "f32", "bfloat16": "bf16"}
+BUCKETS = (16, 32, 64, 128, 256, 512)
 
 
 def openvino_available() -> bool:
@@ -44,6 +52,16 @@ class OpenVinoRunner(TokenRunner):
         compiled = self._core.compile_model(self._model, "CPU", self._config("LATENCY", threads()))
         self.request = compiled.create_infer_request()
         self._queue = None
+        self._limit = max_length
+        for width in sorted({min(b, max_length) for b in BUCKETS}):  # one text of every padded width
+            feed = {k: np.zeros((1, width), np.int64) for k in self.inputs}
+            feed["attention_mask"] = np.ones((1, width), np.int64)
+            self.request.infer({k: feed[k] for k in self.inputs})
+
+    def _width(self, width: int, single: bool) -> int:
+        if not single:
+            return width  # sorted batches of many texts: their own longest, least padding
+        return min(next((b for b in BUCKETS if b >= width), width), max(width, self._limit))
 
     def _config(self, hint: str, threads_: int) -> dict:
         config = {"INFERENCE_PRECISION_HINT": PRECISIONS[self.precision], "PERFORMANCE_HINT": hint,
