@@ -3,16 +3,13 @@ turn into numbers or booleans, texts a save could not write, and files with more
 direction. Each case gets one clear line naming the file and the line, never a silent change or a traceback."""
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core import config
 from core.directions.datasets import MAX_EXAMPLES, DatasetError, load_dataset, parse_dataset
 from core.directions.yamlfile import dump_dataset
+from tests.fixtures.limits import load_dataset_limited
 
 HEAD = "name: toy\ntitle: Toy\ndescription: d\nnegative_label: left\npositive_label: right\nmethod: mean_difference\n"
 POLES = "negative:\n  - a left thing\npositive:\n  - a right thing\n"
@@ -118,14 +115,6 @@ def test_half_a_million_short_examples_are_refused_before_they_cost_memory(tmp_p
     path = tmp_path / "toy.yaml"
     path.write_text(_many(500_000), encoding="utf-8")
     assert path.stat().st_size < 5 * 1024 * 1024  # under the file limit: only the example cap stops it
-    code = (  # the limit: what the process holds once imported, plus 100 MB (the file alone took 230 MB to load)
-        "import resource, sys\n"
-        "from core.directions.datasets import DatasetError, load_dataset\n"
-        "size = int(next(l for l in open('/proc/self/status') if l.startswith('VmSize')).split()[1]) * 1024\n"
-        "resource.setrlimit(resource.RLIMIT_AS, (size + 100_000_000, size + 100_000_000))\n"
-        "try:\n    print(len(load_dataset(sys.argv[1]).negative))\nexcept DatasetError as e:\n    print(e)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120,
-                          cwd=str(config.PROJECT_ROOT))
-    assert done.returncode == 0, done.stderr[-500:]
-    assert done.stdout.startswith("toy.yaml: 'negative' lists more than 50,000 texts"), done.stdout
+    # the limit: what the process holds once imported, plus 100 MB (the file alone took 230 MB to load)
+    out = load_dataset_limited(path, 100_000_000, headroom=True)
+    assert out.startswith("toy.yaml: 'negative' lists more than 50,000 texts"), out

@@ -10,17 +10,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 
 from tests.conftest import ROOT
+from tests.fixtures.server import dashboard
 
 sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = Path(os.environ.get("LATENT_CHROMIUM", "/usr/bin/chromium"))
@@ -33,12 +30,6 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--d
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 SLOW = 240_000  # ms: the first page to load also loads the model and builds every direction
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _pages() -> list[tuple[str, str]]:
@@ -54,40 +45,13 @@ def server(tmp_path_factory):
     work = tmp_path_factory.mktemp("browser")
     directions = work / "directions"
     shutil.copytree(ROOT / "directions", directions, ignore=shutil.ignore_patterns(".history"))
-    port = _free_port()
-    env = {**os.environ, "LATENT_DIRECTIONS_DIR": str(directions), "HF_HUB_OFFLINE": "1",
-           "LATENT_INPUT_SETS_DIR": str(work / "input-sets")}
+    env = {"LATENT_DIRECTIONS_DIR": str(directions), "LATENT_INPUT_SETS_DIR": str(work / "input-sets"),
+           "LATENT_READ_ONLY": None}
     # LATENT_CACHE_DIR stays the test session's temporary cache (set in conftest), so embeddings are shared
-    env.pop("LATENT_READ_ONLY", None)
-    log = open(work / "server.log", "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "Home.py", "--server.port", str(port),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.time() > deadline:
-            proc.kill()
-            pytest.fail("the dashboard did not start:\n" + (work / "server.log").read_text()[-3000:])
-        time.sleep(0.3)
     try:
-        yield base, directions
+        with dashboard(work, env) as base:
+            yield base, directions
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         shutil.copy(work / "server.log", ARTIFACTS / "server.log")
 

@@ -154,14 +154,9 @@ def test_project_page_with_the_hostile_direction_chosen(hostile_directions):
 def hostile_server(tmp_path_factory):
     """The dashboard on a free localhost port, its direction folder the hostile file, the broken one and one
     shipped file ("evil" sorts first, so the Directions page opens on it)."""
-    import os
     import shutil
-    import subprocess
-    import sys
-    import time
-    import urllib.request
 
-    from tests.pages.test_browser import _free_port
+    from tests.fixtures.server import dashboard
 
     work = tmp_path_factory.mktemp("hostile")
     folder = work / "directions"
@@ -169,34 +164,9 @@ def hostile_server(tmp_path_factory):
     shutil.copy(ROOT / "directions" / "sentiment.yaml", folder)
     (folder / "evil.yaml").write_text(EVIL_FILE, encoding="utf-8")
     (folder / "broken.yaml").write_text(BROKEN_FILE, encoding="utf-8")
-    port = _free_port()
-    env = {**os.environ, "LATENT_DIRECTIONS_DIR": str(folder), "HF_HUB_OFFLINE": "1",
-           "LATENT_INPUT_SETS_DIR": str(work / "input-sets")}
-    log = open(work / "server.log", "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "Home.py", "--server.port", str(port), "--server.address",
-         "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
-         "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base, deadline = f"http://127.0.0.1:{port}", time.time() + 60
-    try:
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                pytest.fail("the dashboard did not start:\n" + (work / "server.log").read_text()[-3000:])
-            time.sleep(0.3)
+    env = {"LATENT_DIRECTIONS_DIR": str(folder), "LATENT_INPUT_SETS_DIR": str(work / "input-sets")}
+    with dashboard(work, env) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 @pytest.mark.slow

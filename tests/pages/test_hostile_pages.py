@@ -72,6 +72,18 @@ def test_map_page_stays_usable(with_bad, name):
     assert at.get("plotly_chart")
     at.radio(key="layout").set_value("directions").run()  # two good directions as axes
     assert not at.exception and at.get("plotly_chart")
+    assert name not in at.selectbox(key="x").options + at.selectbox(key="y").options  # never an axis
+
+
+def test_latent_lab_steering_along_a_direction_that_cannot_be_built_says_so(with_bad):
+    with_bad("same")
+    at = run("5_Latent_lab.py")
+    at.radio(key="lab_op").set_value("steer").run()
+    at.selectbox(key="lab_direction").set_value("same").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert len(skipped(at, "same")) == 1 and any("another direction" in i.value for i in at.info)
+    at.selectbox(key="lab_direction").set_value("sentiment").run()  # another one steers as before
+    assert not at.exception and not skipped(at, "same") and at.dataframe
 
 
 def test_project_page_with_only_bad_directions_chosen_says_so(with_bad):
